@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the dpkit test VM. Mounts the host root read-only at /root with
+# tmpfs over the paths a test writes, runs scripts/vm/guest.sh there with
+# its output on ttyS1, prints the end marker with its exit status, and
+# reboots, which ends QEMU (-no-reboot). A panic reboots too (panic=-1), and
+# the host sees the missing end marker.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+for m in $(cat /modules.order); do
+	insmod "/lib/modules/$m" || echo "init: insmod $m failed"
+done
+
+top= out=
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	dpkitvm.top=*) top=${arg#*=} ;;
+	dpkitvm.out=*) out=${arg#*=} ;;
+	esac
+done
+
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+
+die() {
+	echo "init: $*" >&3
+	echo "@@DPKIT-VM-END rc=125" >&3
+	reboot -f
+}
+
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /root ||
+	die "cannot mount the host root over 9p"
+for d in /tmp /run /var/tmp /var/log /var/lib /root /home /mnt; do
+	[ -d "/root$d" ] && mount -t tmpfs -o mode=1777 tmpfs "/root$d"
+done
+mount -t proc proc /root/proc
+mount -t sysfs sysfs /root/sys
+mount -t devtmpfs devtmpfs /root/dev
+mkdir -p /root/dev/pts /root/dev/shm /root/dev/hugepages
+mount -t devpts devpts /root/dev/pts
+mount -t tmpfs tmpfs /root/dev/shm
+if [ -n "$out" ]; then
+	mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=262144 out "/root$out" ||
+		die "cannot mount the output share at $out"
+fi
+
+echo "@@DPKIT-VM-BEGIN" >&3
+chroot /root /usr/bin/env -i HOME=/root TERM=dumb \
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	DPKIT_TOP="$top" DPKIT_VM_OUT="$out" \
+	/bin/sh "$top/scripts/vm/guest.sh" >&3 2>&1
+rc=$?
+echo "@@DPKIT-VM-END rc=$rc" >&3
+sync
+reboot -f

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by every VM scenario: TAP output that scripts/vm/vmrun.py counts,
+# and the channel to the host (QEMU monitor commands such as set_link).
+#
+#   check "what is checked" command args...   ok when the command succeeds
+#   check_not "what" command args...          ok when the command fails
+#   host set_link k0 off                      run a command on the host
+#   finish                                    print the plan, exit 0/1
+
+DPKIT_BUILD=${DPKIT_BUILD:-$DPKIT_TOP/build}
+DPKITCTL=$DPKIT_BUILD/user/dpkitctl
+PROBE=$DPKIT_BUILD/tests/ioctl_probe
+PROBE32=$DPKIT_BUILD/tests/ioctl_probe32
+_tap_n=0
+_tap_failed=0
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $*"
+}
+
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $*"
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $* # SKIP"
+}
+
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$what"
+	else
+		not_ok "$what"
+		{ echo "\$ $*"; echo "$out"; } | sed 's/^/#   /' | head -n 20
+	fi
+}
+
+check_not() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		not_ok "$what"
+		{ echo "\$ $*"; echo "$out"; } | sed 's/^/#   /' | head -n 20
+	else
+		ok "$what"
+	fi
+}
+
+# The virtio-serial port named dpkit.host (no udev in the guest).
+_host_port() {
+	local p
+	for p in /sys/class/virtio-ports/*; do
+		[ "$(cat "$p/name" 2>/dev/null)" = dpkit.host ] &&
+			{ echo "/dev/${p##*/}"; return 0; }
+	done
+	return 1
+}
+
+# host CMD...: ask the harness to run CMD (see vmrun.py HOST_COMMANDS).
+host() {
+	local port reply
+	port=$(_host_port) || { echo "host: no dpkit.host port" >&2; return 1; }
+	exec 4<>"$port"
+	echo "$*" >&4
+	read -r -t 30 reply <&4
+	exec 4>&-
+	case "$reply" in
+	ok*) return 0 ;;
+	*) echo "host: $*: ${reply:-no reply}" >&2; return 1 ;;
+	esac
+}
+
+# A kernel that oopsed or warned is a failed test even if the check passed.
+check_dmesg_clean() {
+	if dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|UBSAN|KASAN' >/dev/null; then
+		not_ok "kernel log has no warnings or oopses"
+		dmesg | grep -E -A8 'WARNING:|BUG:|Oops|UBSAN|KASAN' | head -n 40 | sed 's/^/# /'
+	else
+		ok "kernel log has no warnings or oopses"
+	fi
+}
+
+finish() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}
