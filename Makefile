@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dpkit. `make` builds the module and userspace; `make check` installs what
+# the tests need and runs every tier (README, Documentation/testing.rst).
+
+KVER	?= $(shell scripts/kver.sh)
+KDIR	?= /usr/src/linux-headers-$(KVER)
+O	?= build
+PREFIX	?= /usr/local
+
+# ---------------------------------------------------------------------------
+# Userspace: warnings are errors; a second, sanitized (ASan + UBSan) build of
+# the library is what the unit tests link against.
+
+CC		?= cc
+CFLAGS		?= -O2 -g
+WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wformat=2 -Wundef -Wvla
+DPKIT_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
+DPKIT_CFLAGS	:= -std=gnu11 -fPIC $(WARNINGS)
+SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+CMOCKA		:= $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
+
+U		:= $(O)/user
+A		:= $(O)/asan
+OBJ		:= $(O)/obj
+LIB_SRCS	:= $(wildcard user/lib/*.c)
+CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
+PROBES		:= $(O)/tests/ioctl_probe
+# The compat ioctl path needs a 32-bit caller, where a -m32 libc exists.
+HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
+		     $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
+ifeq ($(HAVE_M32),y)
+PROBES		+= $(O)/tests/ioctl_probe32
+endif
+
+.PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
+	kmod-kunit install help
+
+all: kmod user
+
+help:
+	@echo "make            build dpkit.ko ($(KVER)) and userspace into $(O)/"
+	@echo "make check      install test dependencies, run every test tier"
+	@echo "make unit       cmocka tests (ASan + UBSan)"
+	@echo "make kunit      KUnit suites on the cached test kernel, in a VM"
+	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
+	@echo "make lint       checkpatch --strict on the kernel sources"
+
+# ---------------------------------------------------------------------------
+# Kernel module
+
+kmod:
+	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no Debian kernel" \
+		"headers in /usr/src (run scripts/deps.sh, or set KDIR)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod CONFIG_DPKIT=m W=1 modules
+
+# The same sources built against the KUnit test kernel, with the suites.
+KUNIT_KDIR ?= $(shell scripts/testkernel.sh)
+kmod-kunit:
+	@mkdir -p $(O)/kunit/kmod
+	cp -r kmod/*.c kmod/*.h kmod/Kbuild kmod/tests $(O)/kunit/kmod/
+	$(MAKE) -C $(KUNIT_KDIR) M=$(CURDIR)/$(O)/kunit/kmod W=1 \
+		CONFIG_DPKIT=m CONFIG_DPKIT_KUNIT_TEST=m \
+		DPKIT_UAPI=$(CURDIR)/include/uapi modules
+
+# ---------------------------------------------------------------------------
+# Userspace
+
+user: $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(PROBES)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) $(DPKIT_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(A)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) $(DPKIT_CFLAGS) $(CFLAGS) $(SANITIZE) \
+		-MMD -MP -c $< -o $@
+
+$(U)/libdpkit.a: $(LIB_SRCS:%.c=$(OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(U)/libdpkit.so: $(LIB_SRCS:%.c=$(OBJ)/%.o)
+	$(CC) -shared -Wl,-soname,libdpkit.so.0 $(LDFLAGS) -o $@ $^
+
+$(U)/dpkitctl: $(CTL_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
+
+$(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
+	@mkdir -p $(@D)
+	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
+		-o $@ $<
+
+$(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA)
+
+$(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
+
+unit-build: $(UNIT_TESTS)
+
+.SECONDARY:
+
+# ---------------------------------------------------------------------------
+# Tests: every tier goes through scripts/check.sh, which counts the results.
+
+check:
+	scripts/check.sh
+
+unit:
+	scripts/check.sh unit
+
+kunit:
+	scripts/check.sh kunit
+
+vmtest:
+	scripts/check.sh vm
+
+lint:
+	scripts/check.sh lint
+
+clean:
+	rm -rf $(O)
+	$(MAKE) -C kmod -f /dev/null clean 2>/dev/null; \
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
+		kmod/modules.order kmod/Module.symvers kmod/tests/*.o \
+		kmod/tests/.*.cmd
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
