@@ -1,0 +1,299 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/check.sh [TIER...]: run dpkit's test tiers and count their results.
+# With no argument (`make check`) it installs the dependencies and runs them
+# all, in this order:
+#
+#   build    dpkit.ko with W=1 and no warnings, userspace with -Werror,
+#            the UAPI layout for 32-bit callers
+#   lint     checkpatch --strict on every kernel source and the UAPI header;
+#            one thread-spawn site in user/
+#   unit     cmocka suites under ASan + UBSan (tests/unit)
+#   kunit    KUnit suites in a VM on the cached test kernel (tests/kunit)
+#   harness  the VM harness turns a panic and a hang into failures
+#   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel
+#
+# The last line is "N passed, N failed, N skipped" over every tier; the exit
+# status is non-zero when anything failed. A tier that cannot run here says
+# "SKIPPED: reason" and counts as skipped, never as passed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+O=${O:-build}
+results=$O/results
+kver=$(scripts/kver.sh 2>/dev/null || true)
+all_tiers="build lint unit kunit harness vm"
+tiers=${*:-$all_tiers}
+
+mkdir -p "$results"
+
+say() { printf '\n=== %s\n' "$*"; }
+
+# record TIER PASSED FAILED SKIPPED
+record() {
+	echo "$2 $3 $4" > "$results/$1"
+	echo "--- $1: $2 passed, $3 failed, $4 skipped"
+}
+
+skipped() {
+	echo "SKIPPED: $1: $2"
+	record "$1" 0 0 1
+}
+
+# Count top-level TAP lines on stdin; prints "PASSED FAILED SKIPPED".
+tap_count() {
+	awk '/^ok /   { if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++; else p++ }
+	     /^not ok / { if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++; else f++ }
+	     END { printf "%d %d %d\n", p, f, s }'
+}
+
+vm_tools_missing() {
+	[ "$(uname -m)" = x86_64 ] || { echo "not an x86_64 host"; return 0; }
+	command -v qemu-system-x86_64 >/dev/null ||
+		{ echo "qemu-system-x86_64 is not installed"; return 0; }
+	[ -x /bin/busybox ] || { echo "busybox-static is not installed"; return 0; }
+	return 1
+}
+
+tier_build() {
+	local p=0 f=0 s=0 log=$results/build-kmod.log
+
+	say "build: dpkit.ko for $kver with W=1"
+	if make --no-print-directory kmod > "$log" 2>&1 &&
+	   ! grep -q 'warning:' "$log"; then
+		echo "ok - dpkit.ko builds with W=1 and no warnings"; p=$((p + 1))
+	else
+		grep -E 'warning:|error:' "$log" | head -n 20
+		echo "not ok - dpkit.ko builds with W=1 and no warnings ($log)"
+		f=$((f + 1))
+	fi
+
+	say "build: userspace with -Werror"
+	if make --no-print-directory user unit-build > "$results/build-user.log" 2>&1; then
+		echo "ok - userspace builds with -Werror"; p=$((p + 1))
+	else
+		grep -E 'warning:|error:' "$results/build-user.log" | head -n 20
+		echo "not ok - userspace builds with -Werror"; f=$((f + 1))
+	fi
+
+	if echo 'int main(void){return 0;}' | cc -m32 -x c - -o /dev/null 2>/dev/null; then
+		if echo '#include "uapi_layout.h"' | cc -m32 -fsyntax-only \
+			-Iinclude/uapi -Itests/unit -x c -; then
+			echo "ok - UAPI layout is identical for 32-bit callers"; p=$((p + 1))
+		else
+			echo "not ok - UAPI layout is identical for 32-bit callers"; f=$((f + 1))
+		fi
+	else
+		echo "SKIPPED: 32-bit UAPI layout check: no -m32 toolchain (gcc-multilib)"
+		s=$((s + 1))
+	fi
+	record build $p $f $s
+}
+
+tier_lint() {
+	local p=0 f=0 cp file out n
+
+	say "lint: checkpatch --strict"
+	cp=$(ls "${DPKIT_CACHE:-$HOME/.cache/dpkit}"/linux-source-6.1-*/scripts/checkpatch.pl \
+		/usr/src/linux-source-*/scripts/checkpatch.pl 2>/dev/null | head -n 1)
+	if [ -z "$cp" ]; then
+		scripts/testkernel.sh >/dev/null || true	# unpacks the source
+		cp=$(ls "${DPKIT_CACHE:-$HOME/.cache/dpkit}"/linux-source-6.1-*/scripts/checkpatch.pl \
+			2>/dev/null | head -n 1)
+	fi
+	if [ -z "$cp" ]; then
+		skipped lint "no checkpatch.pl (linux-source-6.1 is not unpacked)"
+		return
+	fi
+	for file in $(git ls-files 'kmod/*.c' 'kmod/*.h' 'include/uapi/*.h' 2>/dev/null ||
+		      find kmod include -name '*.[ch]'); do
+		if out=$(perl "$cp" --strict --no-tree --terse --show-types -f "$file" 2>&1 |
+			 grep -E 'ERROR|WARNING|CHECK'); then
+			echo "$out" | head -n 10
+			echo "not ok - checkpatch --strict $file"; f=$((f + 1))
+		else
+			echo "ok - checkpatch --strict $file"; p=$((p + 1))
+		fi
+	done
+
+	# DESIGN.md: threads are created through one spawn function only.
+	n=$(grep -rn 'pthread_create' user/ 2>/dev/null | wc -l)
+	if [ "$n" -le 1 ]; then
+		echo "ok - at most one pthread_create site under user/ ($n)"; p=$((p + 1))
+	else
+		grep -rn 'pthread_create' user/
+		echo "not ok - at most one pthread_create site under user/ ($n)"; f=$((f + 1))
+	fi
+	record lint $p $f 0
+}
+
+tier_unit() {
+	local t counts p=0 f=0 s=0 tp tf ts rc out
+
+	say "unit: cmocka under ASan + UBSan"
+	if ! make --no-print-directory unit-build > "$results/unit-build.log" 2>&1; then
+		tail -n 20 "$results/unit-build.log"
+		echo "not ok - unit tests build"
+		record unit 0 1 0
+		return
+	fi
+	for t in "$O"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		out=$(CMOCKA_MESSAGE_OUTPUT=TAP \
+		      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		      "$t" 2>&1)
+		rc=$?
+		echo "$out"
+		counts=$(echo "$out" | tap_count)
+		read -r tp tf ts <<< "$counts"
+		if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
+			echo "not ok - $(basename "$t") exited with status $rc"
+			tf=1
+		fi
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done
+	record unit $p $f $s
+}
+
+# vm_run NAME SCENARIO KERNEL INITRD [vmrun.py options]: one VM run; leaves
+# its counts in $results/vm-NAME.
+vm_run() {
+	local name=$1 scenario=$2 kernel=$3 initrd=$4
+	shift 4
+	python3 scripts/vm/vmrun.py "$scenario" --name "$name" --top "$top" \
+		--kernel "$kernel" --initrd "$initrd" \
+		--logdir "$O/vm/logs/$name" "$@"
+	cp "$O/vm/logs/$name/result" "$results/vm-$name" 2>/dev/null ||
+		echo "0 1 0" > "$results/vm-$name"
+}
+
+stock_initrd() {
+	local initrd=$O/vm/initrd-$kver.gz
+	if [ ! -f "$initrd" ] || [ scripts/vm/init.sh -nt "$initrd" ] ||
+	   [ scripts/vm/mkinitrd.sh -nt "$initrd" ]; then
+		mkdir -p "$O/vm"
+		scripts/vm/mkinitrd.sh "$kver" "$initrd" || return 1
+	fi
+	echo "$initrd"
+}
+
+tier_kunit() {
+	local why kdir initrd=$O/vm/initrd-builtin.gz p f s
+
+	say "kunit: dpkit_kunit.ko on the KUnit test kernel"
+	if why=$(vm_tools_missing); then
+		skipped kunit "$why"
+		return
+	fi
+	if ! kdir=$(scripts/testkernel.sh); then
+		echo "not ok - the KUnit test kernel builds"
+		record kunit 0 1 0
+		return
+	fi
+	if ! make --no-print-directory kmod-kunit KUNIT_KDIR="$kdir" \
+		> "$results/kunit-build.log" 2>&1; then
+		tail -n 20 "$results/kunit-build.log"
+		echo "not ok - dpkit.ko and dpkit_kunit.ko build for the test kernel"
+		record kunit 0 1 0
+		return
+	fi
+	mkdir -p "$O/vm"
+	scripts/vm/mkinitrd.sh builtin "$initrd"
+	vm_run kunit tests/kunit/run.sh "$kdir/arch/x86/boot/bzImage" "$initrd" \
+		--ktap --append kunit.enable=1
+	read -r p f s < "$results/vm-kunit"
+	record kunit "$p" "$f" "$s"
+}
+
+# The harness must fail these two scenarios, quickly: each one is a passed
+# test when the harness reports it failed within its timeout.
+tier_harness() {
+	local why initrd p=0 f=0 name start elapsed limit
+	local -A limits=([panic]=120 [hang]=90)
+
+	say "harness: a panicking module and a hung guest are failures"
+	if why=$(vm_tools_missing); then
+		skipped harness "$why"
+		return
+	fi
+	if ! make --no-print-directory -C "$kver_kdir" \
+		M="$top/$O/harness/panic_mod" modules > "$results/harness-build.log" 2>&1; then
+		tail -n 20 "$results/harness-build.log"
+		echo "not ok - the panic module builds"
+		record harness 0 1 0
+		return
+	fi
+	initrd=$(stock_initrd) || { record harness 0 1 0; return; }
+	for name in panic hang; do
+		start=$(date +%s)
+		vm_run "harness-$name" "tests/harness/$name.sh" \
+			"/boot/vmlinuz-$kver" "$initrd" --tail 5 > "$results/harness-$name.log" 2>&1
+		elapsed=$(( $(date +%s) - start ))
+		limit=${limits[$name]}
+		if [ "$(cut -d' ' -f2 "$results/vm-harness-$name")" -ge 1 ] &&
+		   [ "$elapsed" -le "$limit" ] &&
+		   { [ "$name" != panic ] ||
+		     grep -q 'Kernel panic' "$O/vm/logs/harness-$name/console.log"; }; then
+			echo "ok - harness reports the $name scenario failed (${elapsed} s)"
+			p=$((p + 1))
+		else
+			cat "$results/harness-$name.log"
+			echo "not ok - harness reports the $name scenario failed within ${limit} s (${elapsed} s)"
+			f=$((f + 1))
+		fi
+	done
+	record harness $p $f 0
+}
+
+tier_vm() {
+	local why initrd scenario name p=0 f=0 s=0 tp tf ts
+
+	say "vm: scenarios on the Debian kernel $kver"
+	if why=$(vm_tools_missing); then
+		skipped vm "$why"
+		return
+	fi
+	initrd=$(stock_initrd) || { record vm 0 1 0; return; }
+	for scenario in tests/vm/[0-9]*.sh; do
+		name=$(basename "$scenario" .sh)
+		vm_run "$name" "$scenario" "/boot/vmlinuz-$kver" "$initrd"
+		read -r tp tf ts < "$results/vm-$name"
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done
+	record vm $p $f $s
+}
+
+start=$(date +%s)
+if [ $# -eq 0 ]; then
+	say "deps"
+	scripts/deps.sh || { echo "deps: installation failed"; echo "0 passed, 1 failed"; exit 1; }
+	kver=$(scripts/kver.sh 2>/dev/null || true)
+fi
+if [ -z "$kver" ]; then
+	echo "check: no Debian kernel with headers and image (run scripts/deps.sh)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+kver_kdir=/usr/src/linux-headers-$kver
+mkdir -p "$O/harness/panic_mod"
+cp tests/harness/panic_mod/* "$O/harness/panic_mod/"
+
+for tier in $tiers; do
+	case " $all_tiers " in
+	*" $tier "*) rm -f "$results/$tier"; "tier_$tier" ;;
+	*) echo "check: unknown tier '$tier' (tiers: $all_tiers)"; exit 2 ;;
+	esac
+done
+
+say "summary ($(( ($(date +%s) - start) / 60 )) min $(( ($(date +%s) - start) % 60 )) s)"
+P=0 F=0 S=0
+for tier in $tiers; do
+	read -r tp tf ts < "$results/$tier" || { tp=0 tf=1 ts=0; }
+	printf '  %-8s %4d passed, %d failed, %d skipped\n' "$tier" "$tp" "$tf" "$ts"
+	P=$((P + tp)); F=$((F + tf)); S=$((S + ts))
+done
+echo "$P passed, $F failed, $S skipped"
+[ "$F" -eq 0 ]
