@@ -35,9 +35,16 @@ die() {
 
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /root ||
 	die "cannot mount the host root over 9p"
+# The tree under test may live below a path that gets a tmpfs (a CI clone
+# in /tmp or /root): keep it visible by moving a bind mount of it back on
+# top of the tmpfs.
+mkdir -p /stash
+mount --bind "/root$top" /stash || die "cannot see $top in the host root"
 for d in /tmp /run /var/tmp /var/log /var/lib /root /home /mnt; do
 	[ -d "/root$d" ] && mount -t tmpfs -o mode=1777 tmpfs "/root$d"
 done
+mkdir -p "/root$top" 2>/dev/null
+mount --move /stash "/root$top" || die "cannot remount $top"
 mount -t proc proc /root/proc
 mount -t sysfs sysfs /root/sys
 mount -t devtmpfs devtmpfs /root/dev
@@ -45,6 +52,7 @@ mkdir -p /root/dev/pts /root/dev/shm /root/dev/hugepages
 mount -t devpts devpts /root/dev/pts
 mount -t tmpfs tmpfs /root/dev/shm
 if [ -n "$out" ]; then
+	mkdir -p "/root$out" 2>/dev/null
 	mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=262144 out "/root$out" ||
 		die "cannot mount the output share at $out"
 fi
