@@ -19,7 +19,7 @@ packages=(
 	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio
 	# the test VMs (scripts/vm): guest tools come from the host root
 	qemu-system-x86 busybox-static iproute2 pciutils util-linux procps
-	ethtool
+	ethtool iputils-ping
 )
 
 missing=()

@@ -6,6 +6,8 @@
 #   check "what is checked" command args...   ok when the command succeeds
 #   check_not "what" command args...          ok when the command fails
 #   host set_link k0 off                      run a command on the host
+#   wait_for 10 command args...               poll until it succeeds
+#   netdev_by_mac 52:54:00:dc:01:00           a test NIC's netdev name
 #   finish                                    print the plan, exit 0/1
 
 DPKIT_BUILD=${DPKIT_BUILD:-$DPKIT_TOP/build}
@@ -51,6 +53,26 @@ check_not() {
 	else
 		ok "$what"
 	fi
+}
+
+# wait_for SECONDS command args...: poll until the command succeeds.
+wait_for() {
+	local deadline=$(( $(date +%s) + $1 ))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+# netdev_by_mac MAC: the kernel netdev of a test NIC (vmrun.py gives NIC i
+# on hub h the MAC 52:54:00:dc:hh:ii).
+netdev_by_mac() {
+	local d
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/address" 2>/dev/null)" = "$1" ] && { echo "${d##*/}"; return 0; }
+	done
+	return 1
 }
 
 # The virtio-serial port named dpkit.host (no udev in the guest).
