@@ -6,8 +6,12 @@
 #ifndef _DPKIT_INTERNAL_H
 #define _DPKIT_INTERNAL_H
 
+#include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/dpkit.h>
+
+struct sk_buff;
 
 #define DPKIT_RELEASE	"0.1.0"
 
@@ -43,5 +47,56 @@ int dpkit_page_write_slot(struct dpkit_page *pg, u32 idx,
 int dpkit_page_read_slot(const struct dpkit_page *pg, u32 idx,
 			 struct dpkit_slot_state *st);
 bool dpkit_page_slot_up(const struct dpkit_page *pg, u32 idx);
+
+/*
+ * The link table (link.c): which link each slot of the page describes, and
+ * who may change it. @lock serialises every writer of @page; the order is
+ * rtnl_lock, then @lock.
+ */
+struct dpkit_link {
+	struct dpkit_slot_state st;
+	const void *lease;		/* the lease that reported a DPDK port */
+	char bdf[DPKIT_BDF_LEN];	/* a DPDK port's PCI device */
+};
+
+struct dpkit_links {
+	struct mutex lock;
+	struct dpkit_page *page;
+	struct dpkit_link link[DPKIT_V1_NR_SLOTS];
+	u32 next_incarnation;
+	/* Kernel netdevs tracked: every Ethernet one, or the @watched set. */
+	bool watch_all;
+	u32 nr_watched;
+	int watched[DPKIT_V1_NR_SLOTS];
+	wait_queue_head_t wait;		/* poll()/read() on the page's events */
+	/* Called after every published change, with @lock held. */
+	void (*notify)(const struct dpkit_link *l, u32 idx, u8 cmd);
+};
+
+void dpkit_links_init(struct dpkit_links *links, struct dpkit_page *page);
+int dpkit_link_set(struct dpkit_links *links, u32 owner, u32 key,
+		   const char *name, u32 flags, u32 speed, const void *lease);
+int dpkit_link_report(struct dpkit_links *links,
+		      const struct dpkit_link_report *rep, const void *lease);
+int dpkit_link_del(struct dpkit_links *links, u32 owner, u32 key,
+		   const void *lease);
+int dpkit_link_find(struct dpkit_links *links, u32 owner, u32 key);
+void dpkit_link_release_lease(struct dpkit_links *links, const void *lease);
+int dpkit_link_report_check(const struct dpkit_link_report *rep);
+int dpkit_link_watch_check(const struct dpkit_link_watch *w);
+u64 dpkit_links_events(struct dpkit_links *links);
+
+/* The module's own table, its notifier and the watch ioctl (link.c). */
+extern struct dpkit_links dpkit_links;
+int dpkit_link_start(struct dpkit_page *page);
+void dpkit_link_stop(void);
+int dpkit_link_watch(const struct dpkit_link_watch *w);
+
+/* Generic netlink (genl.c). */
+int dpkit_genl_init(void);
+void dpkit_genl_exit(void);
+void dpkit_genl_notify(const struct dpkit_link *l, u32 idx, u8 cmd);
+int dpkit_genl_fill_link(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			 u8 cmd, const struct dpkit_link *l, u32 idx);
 
 #endif /* _DPKIT_INTERNAL_H */

@@ -2,20 +2,44 @@
 /*
  * dpkit.ko: kernel support for a DPDK dataplane.
  *
- * This file owns the misc device /dev/dpkit and the ioctl dispatch. Each
- * ioctl handler copies its argument in, validates every field (reserved
- * fields and unknown flags must be zero), acts, and copies the result out.
+ * This file owns the misc device /dev/dpkit: the ioctl dispatch, the
+ * read-only mapping of the link-state page, poll()/read() wake-ups and the
+ * per-file lease. Each ioctl handler copies its argument in, validates
+ * every field (reserved fields and unknown flags must be zero), checks the
+ * caller's capability when it changes anything, acts, and copies the result
+ * out.
+ *
+ * Who may do what: whoever may open the device may read the version, map
+ * the page and wait for events; changing state needs CAP_NET_ADMIN.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "internal.h"
+
+/* One per open file. */
+struct dpkit_file {
+	u64 events_seen;	/* the page's event count at the last read() */
+	unsigned long flags;	/* DPKIT_FILE_* bits */
+};
+
+#define DPKIT_FILE_LEASE	0	/* DPKIT_IOC_LEASE taken: undo on release */
+
+static bool dpkit_file_leased(struct dpkit_file *df)
+{
+	return test_bit(DPKIT_FILE_LEASE, &df->flags);
+}
 
 static struct dpkit_page dpkit_page;
 
@@ -30,7 +54,7 @@ static long dpkit_ioctl_version(struct dpkit_version __user *uarg)
 
 	memset(&ver, 0, sizeof(ver));
 	ver.abi_version = DPKIT_ABI_VERSION;
-	ver.features = 0;
+	ver.features = DPKIT_FEAT_LINK | DPKIT_FEAT_LEASE;
 	ver.map_size = dpkit_page.map_size;
 	ver.nr_slots = dpkit_page.nr_slots;
 	strscpy(ver.release, DPKIT_RELEASE, sizeof(ver.release));
@@ -40,23 +64,163 @@ static long dpkit_ioctl_version(struct dpkit_version __user *uarg)
 	return 0;
 }
 
+static long dpkit_ioctl_lease(struct dpkit_file *df,
+			      struct dpkit_lease __user *uarg)
+{
+	struct dpkit_lease lease;
+
+	if (copy_from_user(&lease, uarg, sizeof(lease)))
+		return -EFAULT;
+	if (lease.flags || lease.reserved)
+		return -EINVAL;
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	if (test_and_set_bit(DPKIT_FILE_LEASE, &df->flags))
+		return -EBUSY;
+	return 0;
+}
+
+static long dpkit_ioctl_link_report(struct dpkit_file *df,
+				    struct dpkit_link_report __user *uarg)
+{
+	struct dpkit_link_report rep;
+	int ret;
+
+	if (copy_from_user(&rep, uarg, sizeof(rep)))
+		return -EFAULT;
+	ret = dpkit_link_report_check(&rep);
+	if (ret)
+		return ret;
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	return dpkit_link_report(&dpkit_links, &rep,
+				 dpkit_file_leased(df) ? df : NULL);
+}
+
+static long dpkit_ioctl_link_watch(struct dpkit_link_watch __user *uarg)
+{
+	struct dpkit_link_watch w;
+	int ret;
+
+	if (copy_from_user(&w, uarg, sizeof(w)))
+		return -EFAULT;
+	ret = dpkit_link_watch_check(&w);
+	if (ret)
+		return ret;
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	return dpkit_link_watch(&w);
+}
+
 static long dpkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct dpkit_file *df = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
 	case DPKIT_IOC_VERSION:
 		return dpkit_ioctl_version(uarg);
+	case DPKIT_IOC_LEASE:
+		return dpkit_ioctl_lease(df, uarg);
+	case DPKIT_IOC_LINK_REPORT:
+		return dpkit_ioctl_link_report(df, uarg);
+	case DPKIT_IOC_LINK_WATCH:
+		return dpkit_ioctl_link_watch(uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+/*
+ * The page, read-only: the whole mapping at offset 0, shared, never
+ * writable or executable, not even through a later mprotect().
+ */
+static int dpkit_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != dpkit_page.map_size)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	return remap_vmalloc_range(vma, dpkit_page.base, 0);
+}
+
+/*
+ * read() returns the page's event count (a __u64) once it differs from
+ * what this file last read, as uio does: it never queues, so it cannot
+ * overflow, and a slow reader just sees a larger jump.
+ */
+static ssize_t dpkit_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos)
+{
+	struct dpkit_file *df = file->private_data;
+	u64 events;
+	int ret;
+
+	if (count < sizeof(events))
+		return -EINVAL;
+	if (file->f_flags & O_NONBLOCK) {
+		if (dpkit_links_events(&dpkit_links) == df->events_seen)
+			return -EAGAIN;
+	} else {
+		ret = wait_event_interruptible(dpkit_links.wait,
+					       dpkit_links_events(&dpkit_links) !=
+					       df->events_seen);
+		if (ret)
+			return ret;
+	}
+	events = dpkit_links_events(&dpkit_links);
+	if (copy_to_user(buf, &events, sizeof(events)))
+		return -EFAULT;
+	df->events_seen = events;
+	return sizeof(events);
+}
+
+static __poll_t dpkit_poll(struct file *file, poll_table *wait)
+{
+	struct dpkit_file *df = file->private_data;
+
+	poll_wait(file, &dpkit_links.wait, wait);
+	if (dpkit_links_events(&dpkit_links) != df->events_seen)
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+static int dpkit_open(struct inode *inode, struct file *file)
+{
+	struct dpkit_file *df;
+
+	df = kzalloc(sizeof(*df), GFP_KERNEL);
+	if (!df)
+		return -ENOMEM;
+	df->events_seen = dpkit_links_events(&dpkit_links);
+	file->private_data = df;
+	return stream_open(inode, file);
+}
+
+/* The last reference to the file is gone: end its lease. */
+static int dpkit_release(struct inode *inode, struct file *file)
+{
+	struct dpkit_file *df = file->private_data;
+
+	if (dpkit_file_leased(df))
+		dpkit_link_release_lease(&dpkit_links, df);
+	kfree(df);
+	return 0;
+}
+
 static const struct file_operations dpkit_fops = {
 	.owner		= THIS_MODULE,
+	.open		= dpkit_open,
+	.release	= dpkit_release,
+	.read		= dpkit_read,
+	.poll		= dpkit_poll,
+	.mmap		= dpkit_mmap,
 	.unlocked_ioctl	= dpkit_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= noop_llseek,
+	.llseek		= no_llseek,
 };
 
 static struct miscdevice dpkit_misc = {
@@ -74,22 +238,40 @@ static int __init dpkit_init(void)
 	if (ret)
 		return ret;
 
-	ret = misc_register(&dpkit_misc);
+	ret = dpkit_genl_init();
 	if (ret)
 		goto err_free_page;
+
+	ret = dpkit_link_start(&dpkit_page);
+	if (ret)
+		goto err_unregister_genl;
+
+	ret = misc_register(&dpkit_misc);
+	if (ret)
+		goto err_stop_link;
 
 	pr_info("loaded, ABI %u, /dev/%s\n", DPKIT_ABI_VERSION,
 		DPKIT_DEVICE_NAME);
 	return 0;
 
+err_stop_link:
+	dpkit_link_stop();
+err_unregister_genl:
+	dpkit_genl_exit();
 err_free_page:
 	dpkit_page_fini(&dpkit_page);
 	return ret;
 }
 
+/*
+ * Every open file, and so every mapping of the page, holds a reference to
+ * the module (dpkit_fops.owner): rmmod cannot run until they are all gone.
+ */
 static void __exit dpkit_exit(void)
 {
 	misc_deregister(&dpkit_misc);
+	dpkit_link_stop();
+	dpkit_genl_exit();
 	dpkit_page_fini(&dpkit_page);
 	pr_info("unloaded\n");
 }

@@ -64,6 +64,7 @@ PIN_OFF(dpkit_page_hdr, slot_offset, 20);
 PIN_OFF(dpkit_page_hdr, bitmap_offset, 24);
 PIN_OFF(dpkit_page_hdr, generation, 32);
 PIN_OFF(dpkit_page_hdr, events, 40);
+PIN_OFF(dpkit_page_hdr, dropped, 48);
 PIN_SIZE(dpkit_link_slot, 64);
 PIN_OFF(dpkit_link_slot, seq, 0);
 PIN_OFF(dpkit_link_slot, flags, 16);

@@ -21,7 +21,7 @@ check "/dev/dpkit is root-only by default" \
 
 check "version ioctl" "$PROBE" version
 check "version reports ABI 1 and a 20 KiB, 256-slot page" \
-	sh -c "'$PROBE' version | grep -q '^abi 1 features 0x0 map_size 20480 slots 256 release 0.1.0'"
+	sh -c "'$PROBE' version | grep -Eq '^abi 1 features 0x[0-9a-f]+ map_size 20480 slots 256 release 0.1.0'"
 check "dpkitctl status" "$DPKITCTL" status
 check "dpkitctl --json status" \
 	sh -c "'$DPKITCTL' --json status | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"loaded\"] and d[\"abi\"] == 1'"

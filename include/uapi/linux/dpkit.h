@@ -208,12 +208,21 @@ struct dpkit_irq_report {
 
 #define DPKIT_SPEED_UNKNOWN	0	/* Mb/s */
 
-/* DPKIT_IOC_LINK_REPORT: dpkitd reports a DPDK-owned port. */
+/*
+ * DPKIT_IOC_LINK_REPORT: dpkitd reports a DPDK-owned port (op SET creates
+ * its slot or updates it; REMOVE frees it, -ENOENT for an unknown port).
+ * A port reported through a lease belongs to that lease: another file gets
+ * -EBUSY, and the port goes down and is removed when the lease ends.
+ */
+#define DPKIT_REPORT_SET	0
+#define DPKIT_REPORT_REMOVE	1
+#define DPKIT_PORT_MAX		65535	/* DPDK port ids are 16-bit */
+
 struct dpkit_link_report {
-	__u32 port_id;			/* DPDK port id */
+	__u32 port_id;			/* DPDK port id, <= DPKIT_PORT_MAX */
 	__u32 flags;			/* DPKIT_LINK_F_* */
 	__u32 speed;			/* Mb/s, DPKIT_SPEED_UNKNOWN */
-	__u32 reserved;			/* must be 0 */
+	__u32 op;			/* DPKIT_REPORT_* */
 	char bdf[DPKIT_BDF_LEN];	/* the port's PCI device, may be "" */
 	char name[DPKIT_IFNAME_LEN];	/* a name for tools, may be "" */
 };
@@ -274,7 +283,8 @@ struct dpkit_page_hdr {
 	__u32 bitmap_words;
 	__u64 generation;		/* moves when any slot changes owner/key */
 	__u64 events;			/* moves on every change; = read() */
-	__u64 reserved[2];
+	__u64 dropped;			/* events lost to a full table */
+	__u64 reserved;
 };
 
 struct dpkit_link_slot {
@@ -323,6 +333,7 @@ enum dpkit_genl_cmd {
 	DPKIT_CMD_UNSPEC,
 	DPKIT_CMD_LINK_GET,		/* dump: one LINK_NEW per slot */
 	DPKIT_CMD_LINK_NEW,		/* notification / dump reply */
+	DPKIT_CMD_LINK_DEL,		/* notification: the link is untracked */
 	__DPKIT_CMD_MAX,
 };
 
@@ -340,6 +351,8 @@ enum dpkit_genl_attr {
 	DPKIT_A_CHANGES,		/* u64 */
 	DPKIT_A_SLOT,			/* u32: slot index in the mapping */
 	DPKIT_A_PAD,
+	DPKIT_A_BDF,			/* string: PCI device of a DPDK port */
+	DPKIT_A_INCARNATION,		/* u32: the slot's incarnation */
 	__DPKIT_A_MAX,
 };
 
