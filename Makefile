@@ -16,11 +16,14 @@ CC		?= cc
 CFLAGS		?= -O2 -g
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wformat=2 -Wundef -Wvla
-DPKIT_CPPFLAGS	:= -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib
+DPKIT_CPPFLAGS	= -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib $(LIB_CFLAGS)
 DPKIT_CFLAGS	:= -std=gnu11 -fPIC $(WARNINGS)
 SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 CMOCKA		:= $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
+LIB_PKGS	:= libnl-genl-3.0
+LIB_CFLAGS	:= $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+LIB_LIBS	:= $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 
 U		:= $(O)/user
 A		:= $(O)/asan
@@ -29,7 +32,7 @@ LIB_SRCS	:= $(wildcard user/lib/*.c)
 CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
-PROBES		:= $(O)/tests/ioctl_probe
+PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe
 # The compat ioctl path needs a 32-bit caller, where a -m32 libc exists.
 HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
 		     $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
@@ -86,14 +89,17 @@ $(U)/libdpkit.a: $(LIB_SRCS:%.c=$(OBJ)/%.o)
 	$(AR) rcs $@ $^
 
 $(U)/libdpkit.so: $(LIB_SRCS:%.c=$(OBJ)/%.o)
-	$(CC) -shared -Wl,-soname,libdpkit.so.0 $(LDFLAGS) -o $@ $^
+	$(CC) -shared -Wl,-soname,libdpkit.so.0 $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(U)/dpkitctl: $(CTL_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)
 	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
+
+$(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
 
 $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)
@@ -102,7 +108,7 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 
 $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA)
+	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread
 
 $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
 

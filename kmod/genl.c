@@ -62,8 +62,9 @@ int dpkit_genl_fill_link(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	    nla_put_u8(skb, DPKIT_A_UP, !!(st->flags & DPKIT_LINK_F_UP)) ||
 	    nla_put_u32(skb, DPKIT_A_FLAGS, st->flags) ||
 	    nla_put_u32(skb, DPKIT_A_SPEED, st->speed) ||
-	    nla_put_u8(skb, DPKIT_A_DUPLEX,
-		       !!(st->flags & DPKIT_LINK_F_FULL_DUPLEX)) ||
+	    (st->flags & (DPKIT_LINK_F_FULL_DUPLEX | DPKIT_LINK_F_HALF_DUPLEX) &&
+	     nla_put_u8(skb, DPKIT_A_DUPLEX,
+			!!(st->flags & DPKIT_LINK_F_FULL_DUPLEX))) ||
 	    nla_put_u64_64bit(skb, DPKIT_A_CHANGES, st->changes, DPKIT_A_PAD) ||
 	    (l->bdf[0] && nla_put_string(skb, DPKIT_A_BDF, l->bdf))) {
 		genlmsg_cancel(skb, hdr);

@@ -24,8 +24,9 @@
 
 #include "internal.h"
 
-#define DPKIT_LINK_KNOWN_FLAGS	(DPKIT_LINK_F_UP | DPKIT_LINK_F_FULL_DUPLEX | \
-				 DPKIT_LINK_F_ADMIN_UP | DPKIT_LINK_F_CARRIER)
+#define DPKIT_LINK_DUPLEX	(DPKIT_LINK_F_FULL_DUPLEX | DPKIT_LINK_F_HALF_DUPLEX)
+#define DPKIT_LINK_KNOWN_FLAGS	(DPKIT_LINK_F_UP | DPKIT_LINK_F_ADMIN_UP | \
+				 DPKIT_LINK_F_CARRIER | DPKIT_LINK_DUPLEX)
 
 struct dpkit_links dpkit_links;
 
@@ -202,7 +203,8 @@ int dpkit_link_report_check(const struct dpkit_link_report *rep)
 {
 	if (rep->op > DPKIT_REPORT_REMOVE)
 		return -EINVAL;
-	if (rep->flags & ~DPKIT_LINK_KNOWN_FLAGS)
+	if (rep->flags & ~DPKIT_LINK_KNOWN_FLAGS ||
+	    (rep->flags & DPKIT_LINK_DUPLEX) == DPKIT_LINK_DUPLEX)
 		return -EINVAL;
 	if (rep->port_id > DPKIT_PORT_MAX)
 		return -EINVAL;
@@ -309,6 +311,8 @@ static void dpkit_netdev_state(struct net_device *dev, u32 *flags, u32 *speed)
 		*speed = ks.base.speed;
 	if (ks.base.duplex == DUPLEX_FULL)
 		*flags |= DPKIT_LINK_F_FULL_DUPLEX;
+	else if (ks.base.duplex == DUPLEX_HALF)
+		*flags |= DPKIT_LINK_F_HALF_DUPLEX;
 }
 
 /* Bring the slot of @dev in line with the netdev and the watch set. */

@@ -294,6 +294,9 @@ static void link_report_checks_arguments(struct kunit *test)
 	rep.flags = BIT(17);
 	KUNIT_EXPECT_EQ(test, dpkit_link_report_check(&rep), -EINVAL);
 	REP_RESET();
+	rep.flags |= DPKIT_LINK_F_FULL_DUPLEX | DPKIT_LINK_F_HALF_DUPLEX;
+	KUNIT_EXPECT_EQ(test, dpkit_link_report_check(&rep), -EINVAL);
+	REP_RESET();
 	rep.port_id = DPKIT_PORT_MAX + 1;
 	KUNIT_EXPECT_EQ(test, dpkit_link_report_check(&rep), -EINVAL);
 	REP_RESET();
@@ -415,6 +418,7 @@ static void link_genl_message_contents(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, nlmsg_parse_deprecated(nlh, GENL_HDRLEN, tb,
 						     DPKIT_A_MAX, NULL, NULL), 0);
 	KUNIT_EXPECT_NULL(test, tb[DPKIT_A_BDF]);
+	KUNIT_EXPECT_NULL(test, tb[DPKIT_A_DUPLEX]);	/* unknown */
 	KUNIT_EXPECT_EQ(test, nla_get_u8(tb[DPKIT_A_UP]), 0);
 	kfree_skb(skb);
 }

@@ -57,6 +57,12 @@ if [ -n "$out" ]; then
 		die "cannot mount the output share at $out"
 fi
 
+# The kernel runs /sbin/modprobe for module autoloading (veth, vfio-pci,
+# ...) in PID 1's root, this initramfs: hand it to the host root's.
+mkdir -p /sbin
+printf '#!/bin/sh\nexec /bin/chroot /root /sbin/modprobe "$@"\n' > /sbin/modprobe
+chmod 755 /sbin/modprobe
+
 echo "@@DPKIT-VM-BEGIN" >&3
 chroot /root /usr/bin/env -i HOME=/root TERM=dumb \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -65,7 +65,8 @@ static void flag_bits_are_distinct(void **state)
 	assert_int_equal(DPKIT_FEAT_LINK | DPKIT_FEAT_NIC | DPKIT_FEAT_ISOLATE |
 			 DPKIT_FEAT_LEASE, 0xf);
 	assert_int_equal(DPKIT_LINK_F_UP | DPKIT_LINK_F_FULL_DUPLEX |
-			 DPKIT_LINK_F_ADMIN_UP | DPKIT_LINK_F_CARRIER, 0xf);
+			 DPKIT_LINK_F_ADMIN_UP | DPKIT_LINK_F_CARRIER |
+			 DPKIT_LINK_F_HALF_DUPLEX, 0x1f);
 	assert_int_equal(DPKIT_BIND_FORCE | DPKIT_BIND_PERSIST, 0x3);
 }
 

@@ -14,6 +14,7 @@ DPKIT_BUILD=${DPKIT_BUILD:-$DPKIT_TOP/build}
 DPKITCTL=$DPKIT_BUILD/user/dpkitctl
 PROBE=$DPKIT_BUILD/tests/ioctl_probe
 PROBE32=$DPKIT_BUILD/tests/ioctl_probe32
+LINKPROBE=$DPKIT_BUILD/tests/linkprobe
 _tap_n=0
 _tap_failed=0
 

@@ -2,40 +2,31 @@
 /*
  * dpkitctl: the dpkit admin tool.
  *
+ *   dpkitctl [--json] [--device PATH] COMMAND [ARGS]
  *   dpkitctl [--json] [--device PATH] OBJECT COMMAND [ARGS]
  *
  * Exit status: 0 success, 1 the operation failed, 2 bad usage.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dpkitctl.h"
 #include "libdpkit.h"
 
-#define EXIT_USAGE 2
-
-struct ctl {
-	bool json;
-	const char *device;
-};
-
-struct cmd {
-	const char *name;
-	int (*fn)(struct ctl *ctl, int argc, char **argv);
-	const char *usage;
-	const char *help;
-};
-
 static int cmd_status(struct ctl *ctl, int argc, char **argv);
-static int cmd_help(struct ctl *ctl, int argc, char **argv);
 
 static const struct cmd cmds[] = {
-	{ "status", cmd_status, "status",
-	  "show whether dpkit.ko is loaded, its ABI and features" },
-	{ "help", cmd_help, "help [COMMAND]", "show this help" },
+	{ NULL, "status", cmd_status, "status",
+	  "whether dpkit.ko is loaded, its ABI and features" },
+	{ "link", "show", cmd_link_show, "link show",
+	  "the link table, read from the shared page" },
+	{ "link", "dump", cmd_link_dump, "link dump [kernel|dpdk]",
+	  "the link table, through generic netlink" },
+	{ "link", "watch", cmd_link_watch,
+	  "link watch [--count N] [--timeout SECONDS]",
+	  "print link changes as they happen, until interrupted" },
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -47,7 +38,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: dpkitctl [--json] [--device PATH] COMMAND [ARGS]\n\n"
 		"Commands:\n");
 	for (i = 0; i < NR_CMDS; i++)
-		fprintf(f, "  %-20s %s\n", cmds[i].usage, cmds[i].help);
+		fprintf(f, "  %-42s %s\n", cmds[i].usage, cmds[i].help);
 	fprintf(f, "\nOptions:\n"
 		"  -j, --json           machine-readable output\n"
 		"  -d, --device PATH    the dpkit device (default %s)\n"
@@ -56,37 +47,47 @@ static void usage(FILE *f)
 		DPKIT_DEV_PATH);
 }
 
-static const struct cmd *find_cmd(const char *name)
+const struct cmd *cmd_self(const char *object, const char *name)
 {
+	const struct cmd *c;
 	size_t i;
 
-	for (i = 0; i < NR_CMDS; i++)
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
+	for (i = 0; i < NR_CMDS; i++) {
+		c = &cmds[i];
+		if (!strcmp(c->name, name) &&
+		    (object ? c->object && !strcmp(c->object, object) : !c->object))
+			return c;
+	}
 	return NULL;
 }
 
-static bool want_help(int argc, char **argv)
+bool cmd_help_requested(const struct cmd *c, int argc, char **argv)
 {
-	return argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("Usage: dpkitctl %s\n  %s\n", c->usage, c->help);
+			return true;
+		}
+	}
+	return false;
 }
 
-static int cmd_help(struct ctl *ctl, int argc, char **argv)
+void json_string(FILE *f, const char *s)
 {
-	const struct cmd *c;
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = *s;
 
-	(void)ctl;
-	if (argc < 2) {
-		usage(stdout);
-		return 0;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
 	}
-	c = find_cmd(argv[1]);
-	if (!c) {
-		fprintf(stderr, "dpkitctl: unknown command '%s'\n", argv[1]);
-		return EXIT_USAGE;
-	}
-	printf("Usage: dpkitctl %s\n  %s\n", c->usage, c->help);
-	return 0;
+	fputc('"', f);
 }
 
 static void print_features(const struct ctl *ctl, unsigned int features)
@@ -101,17 +102,17 @@ static void print_features(const struct ctl *ctl, unsigned int features)
 		sep = ctl->json ? ", " : " ";
 	}
 	if (!*sep && !ctl->json)
-		printf("none yet");
+		printf("none");
 }
 
 static int cmd_status(struct ctl *ctl, int argc, char **argv)
 {
+	const char *path = ctl->device ? ctl->device : DPKIT_DEV_PATH;
 	struct dpkit_version ver;
 	struct dpkit *dk;
-	const char *path = ctl->device ? ctl->device : DPKIT_DEV_PATH;
 
-	if (want_help(argc, argv))
-		return cmd_help(ctl, 2, (char *[]){ "help", "status" });
+	if (cmd_help_requested(cmd_self(NULL, "status"), argc, argv))
+		return 0;
 	if (argc > 1) {
 		fprintf(stderr, "dpkitctl status: unexpected argument '%s'\n",
 			argv[1]);
@@ -119,9 +120,13 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 	}
 
 	if (dpkit_open(ctl->device, &dk) < 0) {
-		if (ctl->json)
-			printf("{\"loaded\": false, \"device\": \"%s\", "
-			       "\"error\": \"%s\"}\n", path, dpkit_errmsg());
+		if (ctl->json) {
+			printf("{\"loaded\": false, \"device\": ");
+			json_string(stdout, path);
+			printf(", \"error\": ");
+			json_string(stdout, dpkit_errmsg());
+			printf("}\n");
+		}
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
 		return EXIT_FAILURE;
 	}
@@ -129,9 +134,11 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 	dpkit_close(dk);
 
 	if (ctl->json) {
-		printf("{\"loaded\": true, \"device\": \"%s\", \"release\": \"%s\", "
-		       "\"abi\": %u, \"features\": [", path, ver.release,
-		       ver.abi_version);
+		printf("{\"loaded\": true, \"device\": ");
+		json_string(stdout, path);
+		printf(", \"release\": ");
+		json_string(stdout, ver.release);
+		printf(", \"abi\": %u, \"features\": [", ver.abi_version);
 		print_features(ctl, ver.features);
 		printf("], \"map_size\": %u, \"slots\": %u}\n", ver.map_size,
 		       ver.nr_slots);
@@ -157,7 +164,7 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 	int opt;
 
-	/* Options stop at the command: "dpkitctl status --help" is its own. */
+	/* Options stop at the command: "dpkitctl link show --help" is its own. */
 	while ((opt = getopt_long(argc, argv, "+jd:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
@@ -174,15 +181,29 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	c = find_cmd(argv[optind]);
-	if (!c) {
-		fprintf(stderr, "dpkitctl: unknown command '%s' (try dpkitctl "
-			"--help)\n", argv[optind]);
-		return EXIT_USAGE;
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return 0;
 	}
-	return c->fn(&ctl, argc - optind, argv + optind);
+	c = cmd_self(NULL, argv[0]);
+	if (c)
+		return c->fn(&ctl, argc, argv);
+	/* OBJECT [COMMAND]: "link" alone means "link show". */
+	c = cmd_self(argv[0], argc > 1 && argv[1][0] != '-' ? argv[1] : "show");
+	if (c) {
+		if (argc > 1 && argv[1][0] != '-') {
+			argc--;
+			argv++;
+		}
+		return c->fn(&ctl, argc, argv);
+	}
+	fprintf(stderr, "dpkitctl: unknown command '%s%s%s' (try dpkitctl "
+		"--help)\n", argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	return EXIT_USAGE;
 }

@@ -9,6 +9,8 @@
 #ifndef LIBDPKIT_H
 #define LIBDPKIT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <linux/dpkit.h>
 
 #define DPKIT_DEV_PATH "/dev/" DPKIT_DEVICE_NAME
@@ -28,6 +30,113 @@ int dpkit_version(struct dpkit *dk, struct dpkit_version *ver);
 
 /* Names of DPKIT_FEAT_* bits, for tools: "link", "nic", ... */
 const char *dpkit_feature_name(unsigned int bit);
+
+/* Take a lease on this handle: see DPKIT_IOC_LEASE. */
+int dpkit_lease(struct dpkit *dk);
+
+/* Report (op SET) or remove (op REMOVE) a DPDK port's link. */
+int dpkit_link_report(struct dpkit *dk, const struct dpkit_link_report *rep);
+
+/* Track a kernel netdev (by @ifindex, or @name when it is 0): WATCH_ADD,
+ * WATCH_DEL; WATCH_ALL goes back to every Ethernet netdev. */
+int dpkit_link_watch(struct dpkit *dk, unsigned int op, int ifindex,
+		     const char *name);
+
+/*
+ * The link-state page, mapped read-only. Readers never block and never
+ * write; see <linux/dpkit.h> for the protocol.
+ */
+struct dpkit_link_page {
+	const void *base;
+	size_t size;
+	const struct dpkit_page_hdr *hdr;
+	const uint64_t *bitmap;
+	const unsigned char *slots;	/* slot i at slots + i * slot_size */
+	uint32_t slot_size;
+	uint32_t nr_slots;
+};
+
+int dpkit_page_map(struct dpkit *dk, struct dpkit_link_page *pg);
+void dpkit_page_unmap(struct dpkit_link_page *pg);
+
+/* Check a mapping's header and fill @pg from it (no system call). */
+int dpkit_page_attach(struct dpkit_link_page *pg, const void *base,
+		      size_t size);
+
+/* A consistent copy of slot @idx (out->seq is the even sequence read). */
+int dpkit_page_read(const struct dpkit_link_page *pg, uint32_t idx,
+		    struct dpkit_link_slot *out);
+
+/* The slot of (@owner, @key): its index, or -ENOENT. */
+int dpkit_page_find(const struct dpkit_link_page *pg, uint32_t owner,
+		    uint32_t key, struct dpkit_link_slot *out);
+
+/* The page's event counter (what read() on the device returns). */
+static inline uint64_t dpkit_page_events(const struct dpkit_link_page *pg)
+{
+	return __atomic_load_n(&pg->hdr->events, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The hot path: the up/down bits of slots 64 * w .. 64 * w + 63 in one
+ * load. A worker loads the word of its ports once per batch.
+ */
+static inline uint64_t dpkit_page_up_word(const struct dpkit_link_page *pg,
+					  uint32_t w)
+{
+	return __atomic_load_n(&pg->bitmap[w], __ATOMIC_RELAXED);
+}
+
+static inline int dpkit_page_up(const struct dpkit_link_page *pg, uint32_t idx)
+{
+	return (dpkit_page_up_word(pg, idx / 64) >> (idx % 64)) & 1;
+}
+
+/*
+ * Wait up to @timeout_ms (-1: forever) for the page to change; on success
+ * *events is the new event count. -ETIMEDOUT when nothing changed.
+ */
+int dpkit_wait(struct dpkit *dk, int timeout_ms, uint64_t *events);
+
+/*
+ * The generic netlink family "dpkit": link events from the multicast group
+ * "link" and dumps of the link table (libnl-genl-3).
+ */
+struct dpkit_genl;
+struct nlmsghdr;
+
+struct dpkit_link_event {
+	uint8_t cmd;			/* DPKIT_CMD_LINK_NEW or _LINK_DEL */
+	uint32_t slot;
+	uint32_t incarnation;
+	uint32_t owner;			/* DPKIT_OWNER_* */
+	uint32_t key;			/* ifindex or DPDK port id */
+	uint32_t flags;			/* DPKIT_LINK_F_* */
+	uint32_t speed;			/* Mb/s */
+	uint8_t up;
+	int8_t duplex;			/* 1 full, 0 half, -1 unknown */
+	uint64_t changes;
+	char name[DPKIT_IFNAME_LEN];
+	char bdf[DPKIT_BDF_LEN];
+};
+
+typedef int (*dpkit_link_event_fn)(const struct dpkit_link_event *ev,
+				   void *arg);
+
+/* Open a socket on the family; @subscribe joins the "link" group. */
+int dpkit_genl_open(struct dpkit_genl **out, int subscribe);
+void dpkit_genl_close(struct dpkit_genl *g);
+int dpkit_genl_fd(const struct dpkit_genl *g);
+
+/* Receive what is pending (blocks if nothing is), calling @fn per event. */
+int dpkit_genl_recv(struct dpkit_genl *g, dpkit_link_event_fn fn, void *arg);
+
+/* Dump the link table (@owner 0: every owner), calling @fn per link. */
+int dpkit_genl_dump(struct dpkit_genl *g, uint32_t owner,
+		    dpkit_link_event_fn fn, void *arg);
+
+/* Decode one message of the family (no system call). */
+int dpkit_genl_parse(struct nlmsghdr *nlh, struct dpkit_link_event *ev);
 
 /* The message of the calling thread's last failed call. */
 const char *dpkit_errmsg(void);

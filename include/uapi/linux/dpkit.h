@@ -200,11 +200,15 @@ struct dpkit_irq_report {
 #define DPKIT_OWNER_KERNEL	1	/* key is an ifindex */
 #define DPKIT_OWNER_DPDK	2	/* key is a DPDK port id */
 
-/* Link flags: struct dpkit_link_slot.flags, dpkit_link_report.flags. */
+/*
+ * Link flags: struct dpkit_link_slot.flags, dpkit_link_report.flags. At most
+ * one of the duplex bits is set; neither means the duplex is unknown.
+ */
 #define DPKIT_LINK_F_UP		_BITUL(0)	/* IFF_UP && carrier */
 #define DPKIT_LINK_F_FULL_DUPLEX _BITUL(1)
 #define DPKIT_LINK_F_ADMIN_UP	_BITUL(2)	/* IFF_UP alone */
 #define DPKIT_LINK_F_CARRIER	_BITUL(3)	/* carrier alone */
+#define DPKIT_LINK_F_HALF_DUPLEX _BITUL(4)
 
 #define DPKIT_SPEED_UNKNOWN	0	/* Mb/s */
 
@@ -347,7 +351,7 @@ enum dpkit_genl_attr {
 	DPKIT_A_UP,			/* u8: 0 / 1 */
 	DPKIT_A_FLAGS,			/* u32: DPKIT_LINK_F_* */
 	DPKIT_A_SPEED,			/* u32: Mb/s */
-	DPKIT_A_DUPLEX,			/* u8: 0 half, 1 full */
+	DPKIT_A_DUPLEX,			/* u8: 0 half, 1 full; absent: unknown */
 	DPKIT_A_CHANGES,		/* u64 */
 	DPKIT_A_SLOT,			/* u32: slot index in the mapping */
 	DPKIT_A_PAD,

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpkitctl internals: what every subcommand file shares. */
+#ifndef DPKITCTL_H
+#define DPKITCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define EXIT_USAGE 2
+
+struct ctl {
+	bool json;
+	const char *device;
+};
+
+/* A command: "status", or an object's command such as "link show". */
+struct cmd {
+	const char *object;		/* NULL for a top-level command */
+	const char *name;
+	int (*fn)(struct ctl *ctl, int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+/* True when argv asks for the command's own help (and prints it). */
+bool cmd_help_requested(const struct cmd *c, int argc, char **argv);
+const struct cmd *cmd_self(const char *object, const char *name);
+
+/* A JSON string literal for @s, escaped. */
+void json_string(FILE *f, const char *s);
+
+/* The commands, by file. */
+int cmd_link_show(struct ctl *ctl, int argc, char **argv);
+int cmd_link_watch(struct ctl *ctl, int argc, char **argv);
+int cmd_link_dump(struct ctl *ctl, int argc, char **argv);
+
+#endif /* DPKITCTL_H */
