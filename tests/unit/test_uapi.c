@@ -70,6 +70,26 @@ static void flag_bits_are_distinct(void **state)
 	assert_int_equal(DPKIT_BIND_FORCE | DPKIT_BIND_PERSIST, 0x3);
 }
 
+/* Generic netlink numbers are ABI too: tools in other languages use them. */
+static void genl_numbers_are_stable(void **state)
+{
+	(void)state;
+	assert_string_equal(DPKIT_GENL_NAME, "dpkit");
+	assert_string_equal(DPKIT_GENL_MCGRP_LINK, "link");
+	assert_int_equal(DPKIT_CMD_LINK_GET, 1);
+	assert_int_equal(DPKIT_CMD_LINK_NEW, 2);
+	assert_int_equal(DPKIT_CMD_LINK_DEL, 3);
+	assert_int_equal(DPKIT_A_OWNER, 1);
+	assert_int_equal(DPKIT_A_DUPLEX, 7);
+	assert_int_equal(DPKIT_A_CHANGES, 8);
+	assert_int_equal(DPKIT_A_PAD, 10);
+	assert_int_equal(DPKIT_A_BDF, 11);
+	assert_int_equal(DPKIT_A_INCARNATION, 12);
+	assert_int_equal(DPKIT_A_MAX, 12);
+	assert_int_equal(DPKIT_PAGE_MAGIC, 0x54504b44);
+	assert_memory_equal(&(uint32_t){ DPKIT_PAGE_MAGIC }, "DKPT", 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -77,6 +97,7 @@ int main(void)
 		cmocka_unit_test(ioctl_numbers_are_stable),
 		cmocka_unit_test(ioctl_numbers_are_unique),
 		cmocka_unit_test(flag_bits_are_distinct),
+		cmocka_unit_test(genl_numbers_are_stable),
 	};
 
 	return cmocka_run_group_tests_name("uapi", tests, NULL, NULL);

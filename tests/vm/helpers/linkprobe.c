@@ -10,6 +10,7 @@
  *   linkprobe watch add|del|all [IF] choose the tracked kernel netdevs
  *   linkprobe hold PORT...           lease, report the ports up, wait to die
  *   linkprobe storm CHANGES READERS  reports vs concurrent page readers
+ *   linkprobe ifstorm IF FLAPS READERS  netdev up/down vs page readers
  *   linkprobe unpriv                 as nobody: may read, may not mutate
  *   linkprobe mmap-misuse            every wrong mmap is refused
  */
@@ -24,6 +25,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
+#include <sys/socket.h>
 
 #include "libdpkit.h"
 
@@ -309,6 +312,119 @@ static int mode_storm(int argc, char **argv)
 	return failures ? 1 : 0;
 }
 
+/*
+ * A kernel netdev flapped with SIOCSIFFLAGS while readers check what must
+ * hold for every copy of its slot: its key and name, "up" only with admin
+ * up and carrier, a change count that never goes back, and the bitmap.
+ */
+struct ifreader {
+	pthread_t thread;
+	struct storm *st;
+	uint32_t ifindex;
+	const char *name;
+	unsigned long reads, bad, bit_mismatch;
+};
+
+static void *ifreader_main(void *arg)
+{
+	struct ifreader *r = arg;
+	struct storm *st = r->st;
+	const struct dpkit_link_slot *raw;
+	struct dpkit_link_slot s;
+	uint64_t last_changes = 0;
+	int up;
+
+	raw = (const void *)(st->pg.slots + (size_t)st->idx * st->pg.slot_size);
+	while (!st->done) {
+		dpkit_page_read(&st->pg, st->idx, &s);
+		r->reads++;
+		if (s.owner != DPKIT_OWNER_KERNEL || s.key != r->ifindex ||
+		    strcmp(s.name, r->name) || s.changes < last_changes ||
+		    ((s.flags & DPKIT_LINK_F_UP) &&
+		     (~s.flags & (DPKIT_LINK_F_ADMIN_UP | DPKIT_LINK_F_CARRIER))))
+			r->bad++;
+		last_changes = s.changes;
+		up = dpkit_page_up(&st->pg, st->idx);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&raw->seq, __ATOMIC_RELAXED) == s.seq &&
+		    up != !!(s.flags & DPKIT_LINK_F_UP))
+			r->bit_mismatch++;
+	}
+	return NULL;
+}
+
+static int set_if_up(int sock, const char *name, int up)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr))
+		return -1;
+	ifr.ifr_flags = up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP;
+	return ioctl(sock, SIOCSIFFLAGS, &ifr);
+}
+
+static int mode_ifstorm(int argc, char **argv)
+{
+	struct storm st = { 0 };
+	struct dpkit_link_slot s;
+	struct ifreader *readers;
+	unsigned long flaps, nr, i, bad = 0, mismatch = 0, reads = 0;
+	struct dpkit *dk;
+	uint64_t changes0;
+	int sock;
+
+	if (argc != 5)
+		return 2;
+	flaps = strtoul(argv[3], NULL, 0);
+	nr = strtoul(argv[4], NULL, 0);
+	dk = open_dev();
+	map_page(dk, &st.pg);
+	sock = socket(AF_INET, SOCK_DGRAM, 0);
+	st.idx = dpkit_page_find(&st.pg, DPKIT_OWNER_KERNEL,
+				 if_nametoindex(argv[2]), &s);
+	if (sock < 0 || st.idx < 0)
+		die("find the interface");
+	changes0 = s.changes;
+
+	readers = calloc(nr, sizeof(*readers));
+	for (i = 0; i < nr; i++) {
+		readers[i].st = &st;
+		readers[i].ifindex = if_nametoindex(argv[2]);
+		readers[i].name = argv[2];
+		pthread_create(&readers[i].thread, NULL, ifreader_main,
+			       &readers[i]);
+	}
+	for (i = 0; i < flaps; i++) {
+		if (set_if_up(sock, argv[2], !(i & 1))) {
+			perror("linkprobe: SIOCSIFFLAGS");
+			break;
+		}
+	}
+	/* Let the deferred carrier events land before the readers stop. */
+	set_if_up(sock, argv[2], 0);
+	usleep(200000);
+	st.done = 1;
+	for (i = 0; i < nr; i++) {
+		pthread_join(readers[i].thread, NULL);
+		printf("# reader %lu: %lu reads, %lu inconsistent, %lu bitmap "
+		       "mismatches\n", i, readers[i].reads, readers[i].bad,
+		       readers[i].bit_mismatch);
+		reads += readers[i].reads;
+		bad += readers[i].bad;
+		mismatch += readers[i].bit_mismatch;
+	}
+	dpkit_page_read(&st.pg, st.idx, &s);
+	CHECK(s.changes - changes0 > 0, "%lu flaps, %llu up/down transitions "
+	      "recorded", flaps, (unsigned long long)(s.changes - changes0));
+	CHECK(reads > 0, "%lu concurrent reads", reads);
+	CHECK(bad == 0, "every copy was consistent");
+	CHECK(mismatch == 0, "the bitmap always agreed with the slot");
+	CHECK(!(s.flags & DPKIT_LINK_F_UP), "down at the end");
+	free(readers);
+	return failures ? 1 : 0;
+}
+
 /* ---- permissions and the mapping --------------------------------------- */
 
 static int mode_unpriv(void)
@@ -412,6 +528,8 @@ int main(int argc, char **argv)
 		ret = mode_hold(argc, argv);
 	else if (!strcmp(argv[1], "storm"))
 		ret = mode_storm(argc, argv);
+	else if (!strcmp(argv[1], "ifstorm"))
+		ret = mode_ifstorm(argc, argv);
 	else if (!strcmp(argv[1], "unpriv"))
 		ret = mode_unpriv();
 	else if (!strcmp(argv[1], "mmap-misuse"))
