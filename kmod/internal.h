@@ -92,6 +92,17 @@ int dpkit_link_start(struct dpkit_page *page);
 void dpkit_link_stop(void);
 int dpkit_link_watch(const struct dpkit_link_watch *w);
 
+/* NIC ownership (pci.c); dpkit_nic_lock is taken before any device_lock. */
+long dpkit_nic_list(struct dpkit_nic_list __user *uarg);
+long dpkit_nic_bind(struct dpkit_nic_bind *b, const void *lease);
+long dpkit_nic_restore(struct dpkit_nic_restore *r, const void *lease);
+void dpkit_nic_release(const void *lease);
+int dpkit_override_normalize(const char *in, size_t size, char *out,
+			     size_t outsize);
+int dpkit_parse_bdf(const char *s, size_t size, int *domain, unsigned int *bus,
+		    unsigned int *devfn);
+bool dpkit_pci_is_dlb(u16 vendor, u16 device);
+
 /* Generic netlink (genl.c). */
 int dpkit_genl_init(void);
 void dpkit_genl_exit(void);

@@ -41,6 +41,12 @@ static bool dpkit_file_leased(struct dpkit_file *df)
 	return test_bit(DPKIT_FILE_LEASE, &df->flags);
 }
 
+/* What a change made through @df belongs to: its lease, or nothing. */
+static const void *dpkit_file_lease(struct dpkit_file *df)
+{
+	return dpkit_file_leased(df) ? df : NULL;
+}
+
 static struct dpkit_page dpkit_page;
 
 static long dpkit_ioctl_version(struct dpkit_version __user *uarg)
@@ -54,7 +60,7 @@ static long dpkit_ioctl_version(struct dpkit_version __user *uarg)
 
 	memset(&ver, 0, sizeof(ver));
 	ver.abi_version = DPKIT_ABI_VERSION;
-	ver.features = DPKIT_FEAT_LINK | DPKIT_FEAT_LEASE;
+	ver.features = DPKIT_FEAT_LINK | DPKIT_FEAT_NIC | DPKIT_FEAT_LEASE;
 	ver.map_size = dpkit_page.map_size;
 	ver.nr_slots = dpkit_page.nr_slots;
 	strscpy(ver.release, DPKIT_RELEASE, sizeof(ver.release));
@@ -93,8 +99,7 @@ static long dpkit_ioctl_link_report(struct dpkit_file *df,
 		return ret;
 	if (!capable(CAP_NET_ADMIN))
 		return -EPERM;
-	return dpkit_link_report(&dpkit_links, &rep,
-				 dpkit_file_leased(df) ? df : NULL);
+	return dpkit_link_report(&dpkit_links, &rep, dpkit_file_lease(df));
 }
 
 static long dpkit_ioctl_link_watch(struct dpkit_link_watch __user *uarg)
@@ -112,6 +117,40 @@ static long dpkit_ioctl_link_watch(struct dpkit_link_watch __user *uarg)
 	return dpkit_link_watch(&w);
 }
 
+/* The result goes back on success and on the refusals that explain themselves. */
+static long dpkit_ioctl_nic_bind(struct dpkit_file *df,
+				 struct dpkit_nic_bind __user *uarg)
+{
+	struct dpkit_nic_bind b;
+	long ret;
+
+	if (copy_from_user(&b, uarg, sizeof(b)))
+		return -EFAULT;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = dpkit_nic_bind(&b, dpkit_file_lease(df));
+	if ((!ret || ret == -EBUSY || ret == -EXDEV) &&
+	    copy_to_user(uarg, &b, sizeof(b)))
+		return -EFAULT;
+	return ret;
+}
+
+static long dpkit_ioctl_nic_restore(struct dpkit_file *df,
+				    struct dpkit_nic_restore __user *uarg)
+{
+	struct dpkit_nic_restore r;
+	long ret;
+
+	if (copy_from_user(&r, uarg, sizeof(r)))
+		return -EFAULT;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = dpkit_nic_restore(&r, dpkit_file_lease(df));
+	if (!ret && copy_to_user(uarg, &r, sizeof(r)))
+		return -EFAULT;
+	return ret;
+}
+
 static long dpkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct dpkit_file *df = file->private_data;
@@ -126,6 +165,12 @@ static long dpkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return dpkit_ioctl_link_report(df, uarg);
 	case DPKIT_IOC_LINK_WATCH:
 		return dpkit_ioctl_link_watch(uarg);
+	case DPKIT_IOC_NIC_LIST:
+		return dpkit_nic_list(uarg);
+	case DPKIT_IOC_NIC_BIND:
+		return dpkit_ioctl_nic_bind(df, uarg);
+	case DPKIT_IOC_NIC_RESTORE:
+		return dpkit_ioctl_nic_restore(df, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -205,8 +250,10 @@ static int dpkit_release(struct inode *inode, struct file *file)
 {
 	struct dpkit_file *df = file->private_data;
 
-	if (dpkit_file_leased(df))
+	if (dpkit_file_leased(df)) {
+		dpkit_nic_release(df);
 		dpkit_link_release_lease(&dpkit_links, df);
+	}
 	kfree(df);
 	return 0;
 }
@@ -270,6 +317,7 @@ err_free_page:
 static void __exit dpkit_exit(void)
 {
 	misc_deregister(&dpkit_misc);
+	dpkit_nic_release(NULL);
 	dpkit_link_stop();
 	dpkit_genl_exit();
 	dpkit_page_fini(&dpkit_page);
