@@ -11,7 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hex.h>
+#include <linux/kernel.h>
 #include <linux/device.h>
 #include <linux/inetdevice.h>
 #include <linux/iommu.h>
