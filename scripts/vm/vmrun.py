@@ -10,9 +10,11 @@ chooses the machine:
 
     # vm: nics=e1000e:k0:1,virtio:d0:1 smp=4 mem=2048 timeout=300
 
-nics is a list of MODEL:ID:HUB; NICs on the same hub are cabled back to back
-inside QEMU (hubport netdevs: no sockets, no host network). MODEL is e1000e
-or virtio (virtio-net-pci, modern, iommu_platform=on).
+nics is a list of MODEL:ID:HUB[:bridge]; NICs on the same hub are cabled
+back to back inside QEMU (hubport netdevs: no sockets, no host network).
+MODEL is e1000e or virtio (virtio-net-pci, modern, iommu_platform=on).
+NICs marked "bridge" sit behind one conventional PCI bridge, and so share
+one IOMMU group.
 
 The guest may ask the host to act through the virtio-serial port dpkit.host
 (tests/vm/lib.sh `host`): `set_link ID on|off` (QMP) and `ping`.
@@ -72,20 +74,29 @@ def scenario_options(path):
 
 
 def nic_args(spec):
-    """-netdev/-device arguments for 'MODEL:ID:HUB,...'."""
+    """-netdev/-device arguments for 'MODEL:ID:HUB[:bridge],...'."""
     args = []
+    bridged = 0
     for i, item in enumerate(filter(None, spec.split(","))):
         try:
-            model, nic_id, hub = item.split(":")
+            model, nic_id, hub, *place = item.split(":")
             model_dev = NIC_MODELS[model]
             hub = int(hub)
+            if place not in ([], ["bridge"]):
+                raise ValueError
         except (ValueError, KeyError):
-            raise SystemExit(f"bad nic spec '{item}' (MODEL:ID:HUB, MODEL in "
-                             f"{', '.join(NIC_MODELS)})")
+            raise SystemExit(f"bad nic spec '{item}' (MODEL:ID:HUB[:bridge],"
+                             f" MODEL in {', '.join(NIC_MODELS)})")
         mac = f"52:54:00:dc:{hub:02x}:{i:02x}"
+        bus = ""
+        if place:
+            if not bridged:
+                args += ["-device", "pci-bridge,id=br0,chassis_nr=1"]
+            bridged += 1
+            bus = f",bus=br0,addr={bridged:#x}"
         args += ["-netdev", f"hubport,id=hp_{nic_id},hubid={hub}",
                  "-device", f"{model_dev},netdev=hp_{nic_id},id={nic_id},"
-                            f"mac={mac}"]
+                            f"mac={mac}{bus}"]
     return args
 
 

@@ -76,6 +76,21 @@ netdev_by_mac() {
 	return 1
 }
 
+# bdf_of_netdev IF: the PCI address of a netdev's device (through virtio).
+bdf_of_netdev() {
+	local p
+	p=$(readlink -f "/sys/class/net/$1/device") || return 1
+	case "${p##*/}" in virtio*) p=${p%/*} ;; esac
+	echo "${p##*/}"
+}
+
+# driver_of BDF: the driver bound to a PCI device, or "none".
+driver_of() {
+	local d
+	d=$(readlink "/sys/bus/pci/devices/$1/driver") && echo "${d##*/}" ||
+		echo none
+}
+
 # The virtio-serial port named dpkit.host (no udev in the guest).
 _host_port() {
 	local p

@@ -20,6 +20,13 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv);
 static const struct cmd cmds[] = {
 	{ NULL, "status", cmd_status, "status",
 	  "whether dpkit.ko is loaded, its ABI and features" },
+	{ "nic", "list", cmd_nic_list, "nic list",
+	  "PCI NICs and DLB eventdevs: driver, IOMMU group, netdev" },
+	{ "nic", "bind", cmd_nic_bind,
+	  "nic bind BDF [DRIVER] [--force] [--persist]",
+	  "move a NIC to DRIVER (default vfio-pci)" },
+	{ "nic", "restore", cmd_nic_restore, "nic restore BDF",
+	  "give a NIC back to the driver it had before dpkit" },
 	{ "link", "show", cmd_link_show, "link show",
 	  "the link table, read from the shared page" },
 	{ "link", "dump", cmd_link_dump, "link dump [kernel|dpdk]",
@@ -194,8 +201,9 @@ int main(int argc, char **argv)
 	c = cmd_self(NULL, argv[0]);
 	if (c)
 		return c->fn(&ctl, argc, argv);
-	/* OBJECT [COMMAND]: "link" alone means "link show". */
-	c = cmd_self(argv[0], argc > 1 && argv[1][0] != '-' ? argv[1] : "show");
+	/* OBJECT [COMMAND]: "link" alone means "link show", "nic" "nic list". */
+	c = cmd_self(argv[0], argc > 1 && argv[1][0] != '-' ? argv[1] :
+		     strcmp(argv[0], "nic") ? "show" : "list");
 	if (c) {
 		if (argc > 1 && argv[1][0] != '-') {
 			argc--;

@@ -33,5 +33,8 @@ void json_string(FILE *f, const char *s);
 int cmd_link_show(struct ctl *ctl, int argc, char **argv);
 int cmd_link_watch(struct ctl *ctl, int argc, char **argv);
 int cmd_link_dump(struct ctl *ctl, int argc, char **argv);
+int cmd_nic_list(struct ctl *ctl, int argc, char **argv);
+int cmd_nic_bind(struct ctl *ctl, int argc, char **argv);
+int cmd_nic_restore(struct ctl *ctl, int argc, char **argv);
 
 #endif /* DPKITCTL_H */

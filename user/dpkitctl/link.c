@@ -255,7 +255,7 @@ int cmd_link_watch(struct ctl *ctl, int argc, char **argv)
 
 	if (cmd_help_requested(c, argc, argv))
 		return 0;
-	optind = 1;
+	optind = 0;	/* reinitialise getopt: options may follow arguments */
 	while ((opt = getopt_long(argc, argv, "c:t:", opts, NULL)) != -1) {
 		if (opt == 'c' && parse_count("--count", optarg, &w.remaining) == 0)
 			continue;

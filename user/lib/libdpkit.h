@@ -43,6 +43,20 @@ int dpkit_link_watch(struct dpkit *dk, unsigned int op, int ifindex,
 		     const char *name);
 
 /*
+ * NICs (and DLB eventdevs) on the PCI bus. dpkit_nic_list() allocates
+ * *out (free() it) and retries until the list is not truncated.
+ */
+int dpkit_nic_list(struct dpkit *dk, struct dpkit_nic **out, unsigned int *count);
+
+/* Bind @bdf to @driver (NULL or "": vfio-pci); @res says what happened. */
+int dpkit_nic_bind(struct dpkit *dk, const char *bdf, const char *driver,
+		   unsigned int flags, struct dpkit_nic_bind *res);
+
+/* Back to the driver it had before dpkit; @driver gets the one bound now. */
+int dpkit_nic_restore(struct dpkit *dk, const char *bdf,
+		      char driver[DPKIT_DRIVER_LEN]);
+
+/*
  * The link-state page, mapped read-only. Readers never block and never
  * write; see <linux/dpkit.h> for the protocol.
  */

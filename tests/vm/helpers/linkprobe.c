@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * linkprobe: exercises dpkit.ko's link state through libdpkit, for the VM
- * scenarios. Each mode prints diagnostics as "# ..." lines and exits 0 when
+ * linkprobe: exercises dpkit.ko's link state and leases through libdpkit,
+ * for the VM scenarios. Each mode prints diagnostics as "# ..." lines and exits 0 when
  * every check held.
  *
  *   linkprobe state OWNER KEY        print a slot: up=0|1 flags speed changes name
@@ -9,6 +9,7 @@
  *   linkprobe report PORT up|down    report a DPDK port (no lease)
  *   linkprobe watch add|del|all [IF] choose the tracked kernel netdevs
  *   linkprobe hold PORT...           lease, report the ports up, wait to die
+ *   linkprobe hold-nic BDF [persist] lease, bind BDF to vfio-pci, wait to die
  *   linkprobe storm CHANGES READERS  reports vs concurrent page readers
  *   linkprobe ifstorm IF FLAPS READERS  netdev up/down vs page readers
  *   linkprobe unpriv                 as nobody: may read, may not mutate
@@ -170,6 +171,24 @@ static int mode_hold(int argc, char **argv)
 			   name) < 0)
 			die("report");
 	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int mode_hold_nic(int argc, char **argv)
+{
+	struct dpkit *dk;
+
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "persist")))
+		return 2;
+	dk = open_dev();
+	if (dpkit_lease(dk) < 0)
+		die("lease");
+	if (dpkit_nic_bind(dk, argv[2], "vfio-pci",
+			   argc == 4 ? DPKIT_BIND_PERSIST : 0, NULL) < 0)
+		die("bind");
 	printf("ready\n");
 	fflush(stdout);
 	for (;;)
@@ -526,6 +545,8 @@ int main(int argc, char **argv)
 		ret = mode_watch(argc, argv);
 	else if (!strcmp(argv[1], "hold"))
 		ret = mode_hold(argc, argv);
+	else if (!strcmp(argv[1], "hold-nic"))
+		ret = mode_hold_nic(argc, argv);
 	else if (!strcmp(argv[1], "storm"))
 		ret = mode_storm(argc, argv);
 	else if (!strcmp(argv[1], "ifstorm"))

@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm: nics=e1000e:k0:1,virtio:d0:1,e1000e:b0:2:bridge,e1000e:b1:3:bridge smp=2 mem=1024 timeout=600
+#
+# NIC ownership through dpkitctl and the module: e1000e and virtio-net to
+# vfio-pci and back (sysfs, the netdev, traffic), the refusals (an up
+# interface, an IOMMU group shared with a kernel-bound device, bad input,
+# no privilege), leases ended by SIGKILL, PERSIST, and rmmod restoring.
+. "$DPKIT_TOP/tests/vm/lib.sh"
+
+ko=$DPKIT_TOP/kmod/dpkit.ko
+tmp=$(mktemp -d)
+mac_k0=52:54:00:dc:01:00 mac_d0=52:54:00:dc:01:01
+K0=$(bdf_of_netdev "$(netdev_by_mac $mac_k0)")
+D0=$(bdf_of_netdev "$(netdev_by_mac $mac_d0)")
+B0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:02:02)")
+B1=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:03:03)")
+echo "# k0 $K0, d0 $D0, b0 $B0, b1 $B1"
+
+on() { [ "$(driver_of "$1")" = "$2" ]; }
+override_is() { [ "$(cat "/sys/bus/pci/devices/$1/driver_override")" = "$2" ]; }
+# says MESSAGE command...: the command fails and its stderr has MESSAGE.
+says() {
+	local msg=$1
+	shift
+	! "$@" 2> "$tmp/err" && grep -q -- "$msg" "$tmp/err" ||
+		{ cat "$tmp/err"; return 1; }
+}
+nic_json() {
+	"$DPKITCTL" --json nic list | python3 -c "
+import json, sys
+nics = {n['bdf']: n for n in json.load(sys.stdin)}
+$1"
+}
+
+check "insmod dpkit.ko" insmod "$ko"
+check "status lists the nic feature" \
+	sh -c "'$DPKITCTL' status | grep -q 'features   link nic lease'"
+check "nic list shows the four NICs, their drivers and netdevs" nic_json "
+assert nics['$K0']['driver'] == 'e1000e' and nics['$K0']['netdev']
+assert nics['$D0']['driver'] == 'virtio-pci' and nics['$D0']['netdev']
+assert nics['$D0']['vendor'] == '1af4' and nics['$D0']['device'] == '1041'
+assert nics['$K0']['iommu_group'] >= 0"
+check "b0 and b1, behind one PCI bridge, share an IOMMU group" nic_json "
+assert nics['$B0']['iommu_group'] == nics['$B1']['iommu_group']
+assert nics['$B0']['iommu_group'] != nics['$K0']['iommu_group']"
+check "the SATA controller is not listed" nic_json "assert '0000:00:1f.2' not in nics"
+
+# -- refusing an interface in use ------------------------------------------
+ip link set "$(netdev_by_mac $mac_k0)" up
+check "bind refused while k0's interface is up" \
+	says "is up or has addresses" "$DPKITCTL" nic bind "$K0"
+check "... and k0 stayed on e1000e" on "$K0" e1000e
+check "--force binds it anyway" \
+	sh -c "'$DPKITCTL' nic bind '$K0' --force | grep -q 'e1000e -> vfio-pci (forced)'"
+check "k0 is on vfio-pci, override set" \
+	sh -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$K0/driver))\" = vfio-pci ] &&
+	       [ \"\$(cat /sys/bus/pci/devices/$K0/driver_override)\" = vfio-pci ]"
+check "k0's netdev is gone" sh -c "! grep -qs $mac_k0 /sys/class/net/*/address"
+check "nic list: bound by dpkit, was e1000e" nic_json "
+n = nics['$K0']; assert n['bound_by_dpkit'] and n['orig_driver'] == 'e1000e'
+assert not n['leased'] and n['netdev'] is None"
+check "restore k0" "$DPKITCTL" nic restore "$K0"
+check "k0 is back on e1000e, override cleared" \
+	sh -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$K0/driver))\" = e1000e ] &&
+	       [ \"\$(cat /sys/bus/pci/devices/$K0/driver_override)\" = '(null)' ]"
+check "k0's netdev is back" wait_for 10 netdev_by_mac $mac_k0
+
+# -- virtio-net ------------------------------------------------------------
+check "bind d0 (virtio-net) to vfio-pci" "$DPKITCTL" nic bind "$D0"
+check "d0 is on vfio-pci" on "$D0" vfio-pci
+check "binding again: already bound" \
+	sh -c "'$DPKITCTL' nic bind '$D0' | grep -q 'already bound to vfio-pci'"
+check "restore d0" "$DPKITCTL" nic restore "$D0"
+check "d0 is back on virtio-pci with a netdev" \
+	sh -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$D0/driver))\" = virtio-pci ]"
+check "d0's netdev is back" wait_for 10 netdev_by_mac $mac_d0
+
+# -- traffic through the restored NICs -------------------------------------
+k0=$(netdev_by_mac $mac_k0)
+d0=$(netdev_by_mac $mac_d0)
+ip netns add na && ip netns add nb
+ip link set "$k0" netns na && ip link set "$d0" netns nb
+ip -n na addr add 192.0.2.1/24 dev "$k0" && ip -n na link set "$k0" up
+ip -n nb addr add 192.0.2.2/24 dev "$d0" && ip -n nb link set "$d0" up
+check "the restored k0 and d0 pass traffic" \
+	wait_for 30 ip netns exec na ping -c 1 -W 2 192.0.2.2
+ip netns del na
+ip netns del nb
+wait_for 10 netdev_by_mac $mac_k0
+
+# -- an IOMMU group shared with a kernel-bound device -----------------------
+check "b0 to vfio-pci refused: b1 shares its group, on e1000e" \
+	says "IOMMU group also holds $B1" "$DPKITCTL" nic bind "$B0"
+check "... b0 untouched" on "$B0" e1000e
+check "b1 to pci-stub (no group rule for other drivers)" \
+	"$DPKITCTL" nic bind "$B1" pci-stub
+check "now b0 to vfio-pci" "$DPKITCTL" nic bind "$B0"
+check "restore b0 and b1" sh -c "'$DPKITCTL' nic restore '$B0' && '$DPKITCTL' nic restore '$B1'"
+check "both back on e1000e" sh -c "
+	[ \"\$(basename \$(readlink /sys/bus/pci/devices/$B0/driver))\" = e1000e ] &&
+	[ \"\$(basename \$(readlink /sys/bus/pci/devices/$B1/driver))\" = e1000e ]"
+
+# -- bad input and no privilege ---------------------------------------------
+check "unknown PCI address" says "no such PCI device" "$DPKITCTL" nic bind 0000:00:1e.0
+check "malformed address" says "malformed" "$DPKITCTL" nic bind eth0
+check "not a NIC (the SATA controller)" \
+	says "not a network device" "$DPKITCTL" nic bind 0000:00:1f.2
+check "unknown driver" says "no PCI driver 'nosuchdrv'" "$DPKITCTL" nic bind "$D0" nosuchdrv
+check "... d0 untouched" on "$D0" virtio-pci
+chmod 0644 /dev/dpkit
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+check "unprivileged: nic list works" nobody "$DPKITCTL" nic list
+check "unprivileged: bind refused" \
+	says "needs CAP_SYS_ADMIN" nobody "$DPKITCTL" nic bind "$D0"
+chmod 0600 /dev/dpkit
+
+# -- leases ------------------------------------------------------------------
+"$LINKPROBE" hold-nic "$D0" > "$tmp/hold.out" 2>&1 &
+holder=$!
+check "a lease holder bound d0" wait_for 20 grep -q ready "$tmp/hold.out"
+check "nic list shows the lease" nic_json "assert nics['$D0']['leased']"
+check "another process cannot restore a leased NIC" \
+	says "lease that another process holds" "$DPKITCTL" nic restore "$D0"
+kill -9 "$holder"
+wait "$holder" 2>/dev/null
+check "SIGKILL of the holder: d0 back on virtio-pci" wait_for 20 on "$D0" virtio-pci
+check "... with its netdev" wait_for 10 netdev_by_mac $mac_d0
+
+"$LINKPROBE" hold-nic "$D0" persist > "$tmp/hold2.out" 2>&1 &
+holder=$!
+wait_for 20 grep -q ready "$tmp/hold2.out"
+kill -9 "$holder"
+wait "$holder" 2>/dev/null
+sleep 1
+check "a PERSIST bind outlives its lease" on "$D0" vfio-pci
+check "... until restored" "$DPKITCTL" nic restore "$D0"
+check "... d0 on virtio-pci" on "$D0" virtio-pci
+
+# -- rmmod restores everything ----------------------------------------------
+check "bind k0 and d0 without a lease" \
+	sh -c "'$DPKITCTL' nic bind '$K0' && '$DPKITCTL' nic bind '$D0'"
+check "rmmod dpkit" rmmod dpkit
+check "rmmod gave k0 back to e1000e" on "$K0" e1000e
+check "rmmod gave d0 back to virtio-pci" on "$D0" virtio-pci
+check "no override is left" \
+	sh -c "! grep -v '(null)' /sys/bus/pci/devices/*/driver_override"
+check_dmesg_clean
+finish

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpkitctl nic list | bind | restore */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dpkitctl.h"
+#include "libdpkit.h"
+
+static const char *operstates[] = {
+	"unknown", "notpresent", "down", "lowerlayerdown", "testing",
+	"dormant", "up",
+};
+
+static const char *nic_state(const struct dpkit_nic *n)
+{
+	if (!(n->flags & DPKIT_NIC_F_NETDEV))
+		return "-";
+	if (n->operstate < sizeof(operstates) / sizeof(operstates[0]))
+		return operstates[n->operstate];
+	return "?";
+}
+
+static struct dpkit *open_or_say(struct ctl *ctl)
+{
+	struct dpkit *dk;
+
+	if (dpkit_open(ctl->device, &dk) < 0) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+		return NULL;
+	}
+	return dk;
+}
+
+static void print_nic_json(const struct dpkit_nic *n)
+{
+	printf("{\"bdf\": \"%s\", \"vendor\": \"%04x\", \"device\": \"%04x\", "
+	       "\"subsystem\": \"%04x:%04x\", \"class\": \"%06x\", "
+	       "\"driver\": ", n->bdf, n->vendor, n->device,
+	       n->subsystem_vendor, n->subsystem_device, n->class);
+	json_string(stdout, n->driver);
+	printf(", \"override\": ");
+	json_string(stdout, n->override);
+	printf(", \"orig_driver\": ");
+	json_string(stdout, n->orig_driver);
+	printf(", \"numa_node\": %d, \"iommu_group\": %d, \"netdev\": ",
+	       n->numa_node, n->iommu_group);
+	if (n->flags & DPKIT_NIC_F_NETDEV) {
+		json_string(stdout, n->ifname);
+		printf(", \"ifindex\": %d, \"operstate\": \"%s\", \"if_up\": %s",
+		       n->ifindex, nic_state(n), n->if_flags & 1 ? "true" : "false");
+	} else {
+		printf("null");
+	}
+	printf(", \"addresses\": %s, \"bifurcated\": %s, \"eventdev\": %s, "
+	       "\"bound_by_dpkit\": %s, \"leased\": %s}",
+	       n->flags & DPKIT_NIC_F_ROUTE ? "true" : "false",
+	       n->flags & DPKIT_NIC_F_BIFURCATED ? "true" : "false",
+	       n->flags & DPKIT_NIC_F_EVENTDEV ? "true" : "false",
+	       n->flags & DPKIT_NIC_F_DPKIT ? "true" : "false",
+	       n->flags & DPKIT_NIC_F_LEASED ? "true" : "false");
+}
+
+int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
+{
+	const struct cmd *c = cmd_self("nic", "list");
+	struct dpkit_nic *nics;
+	unsigned int i, n;
+	struct dpkit *dk;
+	char group[16], node[16], notes[64];
+
+	if (cmd_help_requested(c, argc, argv))
+		return 0;
+	if (argc > 1) {
+		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
+		return EXIT_USAGE;
+	}
+	dk = open_or_say(ctl);
+	if (!dk)
+		return EXIT_FAILURE;
+	if (dpkit_nic_list(dk, &nics, &n) < 0) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+		dpkit_close(dk);
+		return EXIT_FAILURE;
+	}
+	dpkit_close(dk);
+
+	if (ctl->json) {
+		printf("[");
+		for (i = 0; i < n; i++) {
+			printf("%s\n  ", i ? "," : "");
+			print_nic_json(&nics[i]);
+		}
+		printf("\n]\n");
+		free(nics);
+		return 0;
+	}
+	printf("%-12s  %-9s  %-12s  %-5s  %-5s  %-10s  %-7s  %s\n", "BDF", "ID",
+	       "DRIVER", "NODE", "GROUP", "NETDEV", "STATE", "NOTES");
+	for (i = 0; i < n; i++) {
+		const struct dpkit_nic *x = &nics[i];
+
+		snprintf(group, sizeof(group), "%d", x->iommu_group);
+		snprintf(node, sizeof(node), "%d", x->numa_node);
+		notes[0] = '\0';
+		if (x->flags & DPKIT_NIC_F_DPKIT)
+			snprintf(notes, sizeof(notes), "dpkit%s, was %s",
+				 x->flags & DPKIT_NIC_F_LEASED ? " (lease)" : "",
+				 x->orig_driver[0] ? x->orig_driver : "unbound");
+		if (x->flags & DPKIT_NIC_F_ROUTE)
+			strcat(notes, notes[0] ? ", addresses" : "addresses");
+		if (x->flags & DPKIT_NIC_F_BIFURCATED)
+			strcat(notes, notes[0] ? ", bifurcated" : "bifurcated");
+		if (x->flags & DPKIT_NIC_F_EVENTDEV)
+			strcat(notes, notes[0] ? ", DLB eventdev" : "DLB eventdev");
+		printf("%-12s  %04x:%04x  %-12s  %-5s  %-5s  %-10s  %-7s  %s\n",
+		       x->bdf, x->vendor, x->device,
+		       x->driver[0] ? x->driver : "-",
+		       x->numa_node < 0 ? "-" : node,
+		       x->iommu_group < 0 ? "-" : group,
+		       x->flags & DPKIT_NIC_F_NETDEV ? x->ifname : "-",
+		       nic_state(x), notes);
+	}
+	free(nics);
+	return 0;
+}
+
+int cmd_nic_bind(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "persist", no_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c = cmd_self("nic", "bind");
+	struct dpkit_nic_bind res;
+	unsigned int flags = 0;
+	const char *driver;
+	struct dpkit *dk;
+	int opt, ret;
+
+	if (cmd_help_requested(c, argc, argv))
+		return 0;
+	optind = 0;	/* reinitialise getopt: options may follow arguments */
+	while ((opt = getopt_long(argc, argv, "fp", opts, NULL)) != -1) {
+		if (opt == 'f')
+			flags |= DPKIT_BIND_FORCE;
+		else if (opt == 'p')
+			flags |= DPKIT_BIND_PERSIST;
+		else
+			goto usage;
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		goto usage;
+	driver = argc - optind == 2 ? argv[optind + 1] : "vfio-pci";
+	dk = open_or_say(ctl);
+	if (!dk)
+		return EXIT_FAILURE;
+	ret = dpkit_nic_bind(dk, argv[optind], driver, flags, &res);
+	dpkit_close(dk);
+	if (ret < 0) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+		return EXIT_FAILURE;
+	}
+	if (ctl->json)
+		printf("{\"bdf\": \"%s\", \"driver\": \"%s\", \"previous\": \"%s\", "
+		       "\"already\": %s, \"module_loaded\": %s, \"forced\": %s}\n",
+		       argv[optind], driver, res.prev_driver,
+		       res.result & DPKIT_BIND_R_ALREADY ? "true" : "false",
+		       res.result & DPKIT_BIND_R_LOADED ? "true" : "false",
+		       res.result & DPKIT_BIND_R_FORCED ? "true" : "false");
+	else if (res.result & DPKIT_BIND_R_ALREADY)
+		printf("%s: already bound to %s\n", argv[optind], driver);
+	else
+		printf("%s: %s -> %s%s\n", argv[optind],
+		       res.prev_driver[0] ? res.prev_driver : "(none)", driver,
+		       res.result & DPKIT_BIND_R_FORCED ? " (forced)" : "");
+	return 0;
+usage:
+	fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
+	return EXIT_USAGE;
+}
+
+int cmd_nic_restore(struct ctl *ctl, int argc, char **argv)
+{
+	const struct cmd *c = cmd_self("nic", "restore");
+	char driver[DPKIT_DRIVER_LEN];
+	struct dpkit *dk;
+	int ret;
+
+	if (cmd_help_requested(c, argc, argv))
+		return 0;
+	if (argc != 2) {
+		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
+		return EXIT_USAGE;
+	}
+	dk = open_or_say(ctl);
+	if (!dk)
+		return EXIT_FAILURE;
+	ret = dpkit_nic_restore(dk, argv[1], driver);
+	dpkit_close(dk);
+	if (ret < 0) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+		return EXIT_FAILURE;
+	}
+	if (ctl->json)
+		printf("{\"bdf\": \"%s\", \"driver\": \"%s\"}\n", argv[1], driver);
+	else
+		printf("%s: restored, now on %s\n", argv[1],
+		       driver[0] ? driver : "no driver");
+	return 0;
+}
