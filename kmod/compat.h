@@ -7,6 +7,7 @@
 #define _DPKIT_COMPAT_H
 
 #include <linux/device.h>
+#include <linux/irqnr.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/string.h>
@@ -47,6 +48,13 @@ static inline const char *dpkit_pci_override(struct pci_dev *pdev)
 {
 	return pdev->driver_override;
 }
+#endif
+
+/* nr_irqs is no longer exported from 6.13: irq_get_nr_irqs() replaces it. */
+#ifdef DPKIT_HAVE_IRQ_GET_NR_IRQS
+#define dpkit_nr_irqs()	irq_get_nr_irqs()
+#else
+#define dpkit_nr_irqs()	((unsigned int)nr_irqs)
 #endif
 
 #endif /* _DPKIT_COMPAT_H */

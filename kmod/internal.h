@@ -11,6 +11,7 @@
 #include <linux/wait.h>
 #include <linux/dpkit.h>
 
+struct cpumask;
 struct sk_buff;
 
 #define DPKIT_RELEASE	"0.1.0"
@@ -102,6 +103,19 @@ int dpkit_override_normalize(const char *in, size_t size, char *out,
 int dpkit_parse_bdf(const char *s, size_t size, int *domain, unsigned int *bus,
 		    unsigned int *devfn);
 bool dpkit_pci_is_dlb(u16 vendor, u16 device);
+
+/* Core isolation (isolate.c). */
+int dpkit_isolate_init(void);
+void dpkit_isolate_exit(void);
+long dpkit_isolate_set(struct dpkit_cpumask __user *uarg, const void *lease);
+long dpkit_isolate_get(struct dpkit_cpumask __user *uarg);
+long dpkit_isolate_clear(const void *lease);
+long dpkit_irq_report(struct dpkit_irq_report __user *uarg);
+void dpkit_isolate_release(const void *lease);
+u32 dpkit_irq_unmovable_reason(bool per_cpu, bool managed, bool can_balance);
+int dpkit_cpumask_from_words(const u64 *words, u32 nr_bits, u32 nr_cpus,
+			     struct cpumask *out);
+int dpkit_isolate_check(const struct cpumask *want, const struct cpumask *online);
 
 /* Generic netlink (genl.c). */
 int dpkit_genl_init(void);

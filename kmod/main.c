@@ -60,7 +60,8 @@ static long dpkit_ioctl_version(struct dpkit_version __user *uarg)
 
 	memset(&ver, 0, sizeof(ver));
 	ver.abi_version = DPKIT_ABI_VERSION;
-	ver.features = DPKIT_FEAT_LINK | DPKIT_FEAT_NIC | DPKIT_FEAT_LEASE;
+	ver.features = DPKIT_FEAT_LINK | DPKIT_FEAT_NIC | DPKIT_FEAT_ISOLATE |
+		       DPKIT_FEAT_LEASE;
 	ver.map_size = dpkit_page.map_size;
 	ver.nr_slots = dpkit_page.nr_slots;
 	strscpy(ver.release, DPKIT_RELEASE, sizeof(ver.release));
@@ -171,6 +172,18 @@ static long dpkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return dpkit_ioctl_nic_bind(df, uarg);
 	case DPKIT_IOC_NIC_RESTORE:
 		return dpkit_ioctl_nic_restore(df, uarg);
+	case DPKIT_IOC_ISOLATE_SET:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return dpkit_isolate_set(uarg, dpkit_file_lease(df));
+	case DPKIT_IOC_ISOLATE_GET:
+		return dpkit_isolate_get(uarg);
+	case DPKIT_IOC_ISOLATE_CLEAR:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return dpkit_isolate_clear(dpkit_file_lease(df));
+	case DPKIT_IOC_IRQ_REPORT:
+		return dpkit_irq_report(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -251,6 +264,7 @@ static int dpkit_release(struct inode *inode, struct file *file)
 	struct dpkit_file *df = file->private_data;
 
 	if (dpkit_file_leased(df)) {
+		dpkit_isolate_release(df);
 		dpkit_nic_release(df);
 		dpkit_link_release_lease(&dpkit_links, df);
 	}
@@ -293,14 +307,20 @@ static int __init dpkit_init(void)
 	if (ret)
 		goto err_unregister_genl;
 
-	ret = misc_register(&dpkit_misc);
+	ret = dpkit_isolate_init();
 	if (ret)
 		goto err_stop_link;
+
+	ret = misc_register(&dpkit_misc);
+	if (ret)
+		goto err_exit_isolate;
 
 	pr_info("loaded, ABI %u, /dev/%s\n", DPKIT_ABI_VERSION,
 		DPKIT_DEVICE_NAME);
 	return 0;
 
+err_exit_isolate:
+	dpkit_isolate_exit();
 err_stop_link:
 	dpkit_link_stop();
 err_unregister_genl:
@@ -317,6 +337,7 @@ err_free_page:
 static void __exit dpkit_exit(void)
 {
 	misc_deregister(&dpkit_misc);
+	dpkit_isolate_exit();
 	dpkit_nic_release(NULL);
 	dpkit_link_stop();
 	dpkit_genl_exit();

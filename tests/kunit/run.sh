@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm: smp=2 mem=1024 timeout=600
+# vm: smp=4 mem=1024 timeout=600
 #
 # Guest side of `make kunit`: load dpkit.ko and dpkit_kunit.ko built for the
 # KUnit test kernel; loading the test module runs its suites, whose KTAP
