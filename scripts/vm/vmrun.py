@@ -14,7 +14,8 @@ nics is a list of MODEL:ID:HUB[:bridge]; NICs on the same hub are cabled
 back to back inside QEMU (hubport netdevs: no sockets, no host network).
 MODEL is e1000e or virtio (virtio-net-pci, modern, iommu_platform=on).
 NICs marked "bridge" sit behind one conventional PCI bridge, and so share
-one IOMMU group.
+one IOMMU group. nvme=1 adds an NVMe disk (16 MiB, scratch): its queue
+IRQs are kernel-managed.
 
 The guest may ask the host to act through the virtio-serial port dpkit.host
 (tests/vm/lib.sh `host`): `set_link ID on|off` (QMP) and `ping`.
@@ -50,7 +51,7 @@ NIC_MODELS = {
     "virtio": "virtio-net-pci,disable-legacy=on,iommu_platform=on",
 }
 DEFAULTS = {"smp": "2", "mem": "1024", "timeout": "300", "nics": "",
-            "hugepages": "64"}
+            "hugepages": "64", "nvme": "0"}
 
 
 def log(msg):
@@ -235,6 +236,12 @@ def run(args):
         "-chardev", f"socket,id=host,path={host_sock},server=on,wait=off",
         "-device", "virtserialport,bus=vser.0,chardev=host,name=dpkit.host",
     ] + nic_args(opts["nics"])
+    if opts["nvme"] == "1":
+        disk = os.path.join(sockdir, "nvme.img")
+        with open(disk, "wb") as f:
+            f.truncate(16 << 20)
+        cmd += ["-drive", f"file={disk},if=none,id=nvm,format=raw",
+                "-device", "nvme,drive=nvm,serial=dpkit0"]
     with open(os.path.join(logdir, "qemu.cmdline"), "w") as f:
         f.write(" ".join(cmd) + "\n")
 

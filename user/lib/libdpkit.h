@@ -57,6 +57,30 @@ int dpkit_nic_restore(struct dpkit *dk, const char *bdf,
 		      char driver[DPKIT_DRIVER_LEN]);
 
 /*
+ * CPU lists in the kernel's syntax ("0-3,8"): parse into @nr_bits bits of
+ * 64-bit words (returns the highest CPU + 1), format back (returns the
+ * length).
+ */
+int dpkit_cpulist_parse(const char *list, uint64_t *words, unsigned int nr_bits);
+int dpkit_cpulist_format(const uint64_t *words, unsigned int nr_bits,
+			 char *buf, size_t size);
+
+/* Isolate the CPUs of @words (IRQs steered off them); see <linux/dpkit.h>. */
+int dpkit_isolate_set(struct dpkit *dk, const uint64_t *words,
+		      unsigned int nr_bits, unsigned int *moved,
+		      unsigned int *unmovable);
+
+/* A mask (DPKIT_MASK_*): *words is allocated (free() it), nr_cpu_ids bits. */
+int dpkit_isolate_get(struct dpkit *dk, unsigned int which, uint64_t **words,
+		      unsigned int *nr_bits, unsigned int *moved,
+		      unsigned int *unmovable);
+int dpkit_isolate_clear(struct dpkit *dk);
+
+/* The IRQs left on isolated CPUs and why; *out is allocated. */
+int dpkit_irq_report(struct dpkit *dk, struct dpkit_irq_entry **out,
+		     unsigned int *count);
+
+/*
  * The link-state page, mapped read-only. Readers never block and never
  * write; see <linux/dpkit.h> for the protocol.
  */

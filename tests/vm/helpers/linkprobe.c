@@ -10,6 +10,7 @@
  *   linkprobe watch add|del|all [IF] choose the tracked kernel netdevs
  *   linkprobe hold PORT...           lease, report the ports up, wait to die
  *   linkprobe hold-nic BDF [persist] lease, bind BDF to vfio-pci, wait to die
+ *   linkprobe hold-isolate CPULIST   lease, isolate the CPUs, wait to die
  *   linkprobe storm CHANGES READERS  reports vs concurrent page readers
  *   linkprobe ifstorm IF FLAPS READERS  netdev up/down vs page readers
  *   linkprobe unpriv                 as nobody: may read, may not mutate
@@ -189,6 +190,26 @@ static int mode_hold_nic(int argc, char **argv)
 	if (dpkit_nic_bind(dk, argv[2], "vfio-pci",
 			   argc == 4 ? DPKIT_BIND_PERSIST : 0, NULL) < 0)
 		die("bind");
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int mode_hold_isolate(int argc, char **argv)
+{
+	uint64_t words[8192 / 64];
+	struct dpkit *dk;
+
+	if (argc != 3)
+		return 2;
+	if (dpkit_cpulist_parse(argv[2], words, 8192) < 0)
+		die("cpu list");
+	dk = open_dev();
+	if (dpkit_lease(dk) < 0)
+		die("lease");
+	if (dpkit_isolate_set(dk, words, 8192, NULL, NULL) < 0)
+		die("isolate");
 	printf("ready\n");
 	fflush(stdout);
 	for (;;)
@@ -547,6 +568,8 @@ int main(int argc, char **argv)
 		ret = mode_hold(argc, argv);
 	else if (!strcmp(argv[1], "hold-nic"))
 		ret = mode_hold_nic(argc, argv);
+	else if (!strcmp(argv[1], "hold-isolate"))
+		ret = mode_hold_isolate(argc, argv);
 	else if (!strcmp(argv[1], "storm"))
 		ret = mode_storm(argc, argv);
 	else if (!strcmp(argv[1], "ifstorm"))
