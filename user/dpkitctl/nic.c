@@ -12,10 +12,13 @@ static const char *operstates[] = {
 	"dormant", "up",
 };
 
+/* The netdev's operstate; "down" when it is administratively down. */
 static const char *nic_state(const struct dpkit_nic *n)
 {
 	if (!(n->flags & DPKIT_NIC_F_NETDEV))
 		return "-";
+	if (!(n->if_flags & 1))		/* IFF_UP */
+		return "down";
 	if (n->operstate < sizeof(operstates) / sizeof(operstates[0]))
 		return operstates[n->operstate];
 	return "?";
