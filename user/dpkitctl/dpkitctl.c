@@ -87,6 +87,32 @@ bool cmd_help_requested(const struct cmd *c, int argc, char **argv)
 	return false;
 }
 
+int cmd_usage(const struct cmd *c)
+{
+	fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
+	return EXIT_USAGE;
+}
+
+int cmd_start(const struct cmd *c, int argc, char **argv, int min, int max)
+{
+	if (cmd_help_requested(c, argc, argv))
+		return 0;
+	if (argc - 1 < min || argc - 1 > max)
+		return cmd_usage(c);
+	return -1;
+}
+
+struct dpkit *ctl_open(const struct ctl *ctl)
+{
+	struct dpkit *dk;
+
+	if (dpkit_open(ctl->device, &dk) < 0) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+		return NULL;
+	}
+	return dk;
+}
+
 void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -124,13 +150,10 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 	struct dpkit_version ver;
 	struct dpkit *dk;
 
-	if (cmd_help_requested(cmd_self(NULL, "status"), argc, argv))
-		return 0;
-	if (argc > 1) {
-		fprintf(stderr, "dpkitctl status: unexpected argument '%s'\n",
-			argv[1]);
-		return EXIT_USAGE;
-	}
+	int ret = cmd_start(cmd_self(NULL, "status"), argc, argv, 0, 0);
+
+	if (ret >= 0)
+		return ret;
 
 	if (dpkit_open(ctl->device, &dk) < 0) {
 		if (ctl->json) {

@@ -26,6 +26,19 @@ struct cmd {
 bool cmd_help_requested(const struct cmd *c, int argc, char **argv);
 const struct cmd *cmd_self(const char *object, const char *name);
 
+/*
+ * The start of a command taking @min to @max arguments: -1 to go on, or the
+ * exit status to return now (0 after --help, EXIT_USAGE after its usage).
+ */
+int cmd_start(const struct cmd *c, int argc, char **argv, int min, int max);
+
+/* Print the command's usage on stderr; returns EXIT_USAGE. */
+int cmd_usage(const struct cmd *c);
+
+/* Open the device, or say why not on stderr and return NULL. */
+struct dpkit;
+struct dpkit *ctl_open(const struct ctl *ctl);
+
 /* A JSON string literal for @s, escaped. */
 void json_string(FILE *f, const char *s);
 

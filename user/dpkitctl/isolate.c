@@ -43,17 +43,6 @@ static void irq_name(unsigned int irq, char *buf, size_t size)
 	closedir(d);
 }
 
-static struct dpkit *open_or_say(struct ctl *ctl)
-{
-	struct dpkit *dk;
-
-	if (dpkit_open(ctl->device, &dk) < 0) {
-		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
-		return NULL;
-	}
-	return dk;
-}
-
 int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 {
 	const struct cmd *c = cmd_self("isolate", "set");
@@ -62,17 +51,14 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 	struct dpkit *dk;
 	int ret;
 
-	if (cmd_help_requested(c, argc, argv))
-		return 0;
-	if (argc != 2) {
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
-	}
+	ret = cmd_start(c, argc, argv, 1, 1);
+	if (ret >= 0)
+		return ret;
 	if (dpkit_cpulist_parse(argv[1], words, nr_bits) < 0) {
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
 		return EXIT_USAGE;
 	}
-	dk = open_or_say(ctl);
+	dk = ctl_open(ctl);
 	if (!dk)
 		return EXIT_FAILURE;
 	ret = dpkit_isolate_set(dk, words, nr_bits, &moved, &unmovable);
@@ -96,13 +82,10 @@ int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv)
 	struct dpkit *dk;
 	int ret;
 
-	if (cmd_help_requested(c, argc, argv))
-		return 0;
-	if (argc != 1) {
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
-	}
-	dk = open_or_say(ctl);
+	ret = cmd_start(c, argc, argv, 0, 0);
+	if (ret >= 0)
+		return ret;
+	dk = ctl_open(ctl);
 	if (!dk)
 		return EXIT_FAILURE;
 	ret = dpkit_isolate_clear(dk);
@@ -126,14 +109,12 @@ int cmd_isolate_show(struct ctl *ctl, int argc, char **argv)
 	unsigned int w, nr_bits, moved = 0, left = 0, n, i;
 	uint64_t *words;
 	struct dpkit *dk;
+	int ret;
 
-	if (cmd_help_requested(c, argc, argv))
-		return 0;
-	if (argc != 1) {
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
-	}
-	dk = open_or_say(ctl);
+	ret = cmd_start(c, argc, argv, 0, 0);
+	if (ret >= 0)
+		return ret;
+	dk = ctl_open(ctl);
 	if (!dk)
 		return EXIT_FAILURE;
 	for (w = 0; w <= DPKIT_MASK_MAX; w++) {

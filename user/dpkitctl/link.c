@@ -66,28 +66,15 @@ static uint64_t monotonic_ns(void)
 static int open_page(struct ctl *ctl, struct dpkit **dk,
 		     struct dpkit_link_page *pg)
 {
-	if (dpkit_open(ctl->device, dk) < 0)
-		goto err;
+	*dk = ctl_open(ctl);
+	if (!*dk)
+		return -1;
 	if (dpkit_page_map(*dk, pg) < 0) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
 		dpkit_close(*dk);
-		goto err;
+		return -1;
 	}
 	return 0;
-err:
-	fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
-	return -1;
-}
-
-static bool no_args(const char *name, int argc, char **argv)
-{
-	const struct cmd *c = cmd_self("link", name);
-
-	if (argc > 1) {
-		fprintf(stderr, "dpkitctl link %s: unexpected argument '%s'\n"
-			"Usage: dpkitctl %s\n", name, argv[1], c->usage);
-		return false;
-	}
-	return true;
 }
 
 int cmd_link_show(struct ctl *ctl, int argc, char **argv)
@@ -99,11 +86,11 @@ int cmd_link_show(struct ctl *ctl, int argc, char **argv)
 	struct dpkit *dk;
 	char speed[16];
 	uint32_t i;
+	int ret;
 
-	if (cmd_help_requested(cmd_self("link", "show"), argc, argv))
-		return 0;
-	if (!no_args("show", argc, argv))
-		return EXIT_USAGE;
+	ret = cmd_start(cmd_self("link", "show"), argc, argv, 0, 0);
+	if (ret >= 0)
+		return ret;
 	if (open_page(ctl, &dk, &pg) < 0)
 		return EXIT_FAILURE;
 
@@ -187,13 +174,11 @@ int cmd_link_dump(struct ctl *ctl, int argc, char **argv)
 	uint32_t owner = 0;
 	int ret;
 
-	if (cmd_help_requested(c, argc, argv))
-		return 0;
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "kernel") &&
-			 strcmp(argv[1], "dpdk"))) {
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
-	}
+	ret = cmd_start(c, argc, argv, 0, 1);
+	if (ret >= 0)
+		return ret;
+	if (argc == 2 && strcmp(argv[1], "kernel") && strcmp(argv[1], "dpdk"))
+		return cmd_usage(c);
 	if (argc == 2)
 		owner = strcmp(argv[1], "kernel") ? DPKIT_OWNER_DPDK :
 						    DPKIT_OWNER_KERNEL;
@@ -261,13 +246,10 @@ int cmd_link_watch(struct ctl *ctl, int argc, char **argv)
 			continue;
 		if (opt == 't' && parse_count("--timeout", optarg, &timeout_s) == 0)
 			continue;
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
+		return cmd_usage(c);
 	}
-	if (optind < argc) {
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return cmd_usage(c);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

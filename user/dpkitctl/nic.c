@@ -24,17 +24,6 @@ static const char *nic_state(const struct dpkit_nic *n)
 	return "?";
 }
 
-static struct dpkit *open_or_say(struct ctl *ctl)
-{
-	struct dpkit *dk;
-
-	if (dpkit_open(ctl->device, &dk) < 0) {
-		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
-		return NULL;
-	}
-	return dk;
-}
-
 static void print_nic_json(const struct dpkit_nic *n)
 {
 	printf("{\"bdf\": \"%s\", \"vendor\": \"%04x\", \"device\": \"%04x\", "
@@ -71,14 +60,12 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 	unsigned int i, n;
 	struct dpkit *dk;
 	char group[16], node[16], notes[64];
+	int ret;
 
-	if (cmd_help_requested(c, argc, argv))
-		return 0;
-	if (argc > 1) {
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
-	}
-	dk = open_or_say(ctl);
+	ret = cmd_start(c, argc, argv, 0, 0);
+	if (ret >= 0)
+		return ret;
+	dk = ctl_open(ctl);
 	if (!dk)
 		return EXIT_FAILURE;
 	if (dpkit_nic_list(dk, &nics, &n) < 0) {
@@ -156,7 +143,7 @@ int cmd_nic_bind(struct ctl *ctl, int argc, char **argv)
 	if (argc - optind < 1 || argc - optind > 2)
 		goto usage;
 	driver = argc - optind == 2 ? argv[optind + 1] : "vfio-pci";
-	dk = open_or_say(ctl);
+	dk = ctl_open(ctl);
 	if (!dk)
 		return EXIT_FAILURE;
 	ret = dpkit_nic_bind(dk, argv[optind], driver, flags, &res);
@@ -180,8 +167,7 @@ int cmd_nic_bind(struct ctl *ctl, int argc, char **argv)
 		       res.result & DPKIT_BIND_R_FORCED ? " (forced)" : "");
 	return 0;
 usage:
-	fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-	return EXIT_USAGE;
+	return cmd_usage(c);
 }
 
 int cmd_nic_restore(struct ctl *ctl, int argc, char **argv)
@@ -191,13 +177,10 @@ int cmd_nic_restore(struct ctl *ctl, int argc, char **argv)
 	struct dpkit *dk;
 	int ret;
 
-	if (cmd_help_requested(c, argc, argv))
-		return 0;
-	if (argc != 2) {
-		fprintf(stderr, "Usage: dpkitctl %s\n", c->usage);
-		return EXIT_USAGE;
-	}
-	dk = open_or_say(ctl);
+	ret = cmd_start(c, argc, argv, 1, 1);
+	if (ret >= 0)
+		return ret;
+	dk = ctl_open(ctl);
 	if (!dk)
 		return EXIT_FAILURE;
 	ret = dpkit_nic_restore(dk, argv[1], driver);

@@ -231,6 +231,24 @@ struct reader {
 	unsigned long reads, torn, bit_mismatch, distinct;
 };
 
+static const struct dpkit_link_slot *storm_slot(const struct storm *st)
+{
+	return (const void *)(st->pg.slots + (size_t)st->idx * st->pg.slot_size);
+}
+
+/*
+ * The slot's bitmap bit, loaded after a copy of the slot (dpkit_page_read)
+ * and validated by the slot's sequence count: it must agree with the copy.
+ */
+static int bit_disagrees(const struct storm *st, const struct dpkit_link_slot *s)
+{
+	int up = dpkit_page_up(&st->pg, st->idx);
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&storm_slot(st)->seq, __ATOMIC_RELAXED) == s->seq &&
+	       up != !!(s->flags & DPKIT_LINK_F_UP);
+}
+
 /* Every field written by the storm is a function of its speed. */
 static int consistent(const struct dpkit_link_slot *s)
 {
@@ -250,12 +268,9 @@ static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
 	struct storm *st = r->st;
-	const struct dpkit_link_slot *raw;
 	struct dpkit_link_slot s;
 	uint32_t last = 0;
-	int up;
 
-	raw = (const void *)(st->pg.slots + (size_t)st->idx * st->pg.slot_size);
 	while (!st->done) {
 		dpkit_page_read(&st->pg, st->idx, &s);
 		r->reads++;
@@ -264,11 +279,7 @@ static void *reader_main(void *arg)
 		if (s.speed != last)
 			r->distinct++;
 		last = s.speed;
-		/* The bitmap, validated by the slot's sequence count. */
-		up = dpkit_page_up(&st->pg, st->idx);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&raw->seq, __ATOMIC_RELAXED) == s.seq &&
-		    up != !!(s.flags & DPKIT_LINK_F_UP))
+		if (bit_disagrees(st, &s))
 			r->bit_mismatch++;
 	}
 	return NULL;
@@ -369,12 +380,9 @@ static void *ifreader_main(void *arg)
 {
 	struct ifreader *r = arg;
 	struct storm *st = r->st;
-	const struct dpkit_link_slot *raw;
 	struct dpkit_link_slot s;
 	uint64_t last_changes = 0;
-	int up;
 
-	raw = (const void *)(st->pg.slots + (size_t)st->idx * st->pg.slot_size);
 	while (!st->done) {
 		dpkit_page_read(&st->pg, st->idx, &s);
 		r->reads++;
@@ -384,10 +392,7 @@ static void *ifreader_main(void *arg)
 		     (~s.flags & (DPKIT_LINK_F_ADMIN_UP | DPKIT_LINK_F_CARRIER))))
 			r->bad++;
 		last_changes = s.changes;
-		up = dpkit_page_up(&st->pg, st->idx);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&raw->seq, __ATOMIC_RELAXED) == s.seq &&
-		    up != !!(s.flags & DPKIT_LINK_F_UP))
+		if (bit_disagrees(st, &s))
 			r->bit_mismatch++;
 	}
 	return NULL;
