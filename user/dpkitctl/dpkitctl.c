@@ -20,6 +20,9 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv);
 static const struct cmd cmds[] = {
 	{ NULL, "status", cmd_status, "status",
 	  "whether dpkit.ko is loaded, its ABI and features" },
+	{ NULL, "topology", cmd_topology,
+	  "topology [--workers N] [--isolated CPULIST] [--nic BDF] [--service] [--source XML|synthetic:DESC]",
+	  "CPUs by core and NUMA node, and where dpkitd's lcores would go" },
 	{ "nic", "list", cmd_nic_list, "nic list",
 	  "PCI NICs and DLB eventdevs: driver, IOMMU group, netdev" },
 	{ "nic", "bind", cmd_nic_bind,

@@ -80,6 +80,47 @@ int dpkit_isolate_clear(struct dpkit *dk);
 int dpkit_irq_report(struct dpkit *dk, struct dpkit_irq_entry **out,
 		     unsigned int *count);
 
+/* CPU topology (hwloc). */
+struct dpkit_cpu_info {
+	int cpu;			/* OS index */
+	int core;			/* physical core, machine-wide */
+	int package;
+	int numa;			/* NUMA node, -1 when unknown */
+	int thread;			/* 0 for the first PU of its core */
+};
+
+struct dpkit_topo {
+	unsigned int nr_cpus, nr_cores, nr_packages, nr_numa;
+	struct dpkit_cpu_info *cpus;	/* by CPU number */
+};
+
+/* @source: NULL for this machine, an hwloc XML file, or "synthetic:DESC". */
+int dpkit_topo_load(struct dpkit_topo *t, const char *source);
+void dpkit_topo_free(struct dpkit_topo *t);
+const struct dpkit_cpu_info *dpkit_topo_cpu(const struct dpkit_topo *t, int cpu);
+
+/* Where the lcores go (place.c has the rules). */
+#define DPKIT_MAX_WORKERS	128
+
+struct dpkit_place_req {
+	unsigned int nr_workers;
+	const uint64_t *isolated;	/* the CPUs workers may use */
+	unsigned int nr_bits;
+	int nic_numa;			/* the NICs' NUMA node, -1: any */
+	int service;			/* wants a service core */
+};
+
+struct dpkit_placement {
+	int main_cpu;
+	unsigned int nr_workers;
+	int workers[DPKIT_MAX_WORKERS];
+	int service_cpu;		/* -1: inline on workers[0] (or none) */
+	char why[2048];			/* one line per choice */
+};
+
+int dpkit_place(const struct dpkit_topo *t, const struct dpkit_place_req *req,
+		struct dpkit_placement *p);
+
 /*
  * The link-state page, mapped read-only. Readers never block and never
  * write; see <linux/dpkit.h> for the protocol.
