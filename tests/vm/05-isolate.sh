@@ -85,6 +85,14 @@ check "... and were not moved" managed_unmoved
 check "the NICs' IRQs are off CPUs 2-3" nics_off
 check "show warns that nohz_full is missing" \
 	sh -c "'$DPKITCTL' isolate show | grep -q 'warning: nohz_full=2-3'"
+mask_is() { [ $((0x$(tr -d , < "$1"))) -eq "$2" ]; }
+check "new IRQs default to CPUs 0-1" mask_is /proc/irq/default_smp_affinity 3
+check "unbound workqueues run on CPUs 0-1" \
+	mask_is /sys/devices/virtual/workqueue/cpumask 3
+"$DPKITCTL" isolate verify 2 > "$tmp/verify" 2>&1
+sed 's/^/# /' "$tmp/verify"
+check "isolate verify names what fires there (the local timer, without nohz_full)" \
+	grep -q '^LOC .*per-CPU kernel interrupt' "$tmp/verify"
 
 # -- new IRQs stay off ----------------------------------------------------------
 D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:01)")
@@ -112,6 +120,8 @@ chmod 0600 /dev/dpkit
 irq_state | sort > "$tmp/iso"
 check "isolate clear" "$DPKITCTL" isolate clear
 check "clear restored every affinity dpkit changed" same_affinities "$tmp/before"
+check "... and the default IRQ affinity" mask_is /proc/irq/default_smp_affinity 15
+check "... and the workqueue cpumask" mask_is /sys/devices/virtual/workqueue/cpumask 15
 
 "$LINKPROBE" hold-isolate 3 > "$tmp/hold.out" 2>&1 &
 holder=$!
@@ -128,5 +138,7 @@ check "... and nothing is isolated" \
 check "isolate 1-2 again" "$DPKITCTL" isolate set 1-2
 check "rmmod dpkit" rmmod dpkit
 check "rmmod restored the affinities" same_affinities "$tmp/before"
+check "without the module, isolate clear restores the userspace settings" \
+	sh -c "'$DPKITCTL' isolate clear && [ \$((0x\$(cat /proc/irq/default_smp_affinity))) = 15 ]"
 check_dmesg_clean
 finish

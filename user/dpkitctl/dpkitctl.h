@@ -52,6 +52,7 @@ int cmd_nic_restore(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_set(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_show(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv);
+int cmd_isolate_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_topology(struct ctl *ctl, int argc, char **argv);
 
 #endif /* DPKITCTL_H */

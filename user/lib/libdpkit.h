@@ -122,6 +122,46 @@ int dpkit_place(const struct dpkit_topo *t, const struct dpkit_place_req *req,
 		struct dpkit_placement *p);
 
 /*
+ * Userspace isolation knobs (knobs.c). dpkit_knobs_apply() points the
+ * default IRQ affinity and the workqueue cpumask at the CPUs not in
+ * @isolated, after recording their old values in @undo (a file);
+ * dpkit_knobs_undo() writes them back. Refuses (EBUSY) while irqbalance
+ * runs. Both describe what they did in @report.
+ */
+#define DPKIT_KNOBS_UNDO	"/run/dpkit/isolate.undo"
+#define DPKIT_KNOBS_MAX_CPUS	8192
+
+int dpkit_knobs_apply(const uint64_t *isolated, unsigned int nr_cpus,
+		      const char *undo, char *report, size_t size);
+int dpkit_knobs_undo(const char *undo, char *report, size_t size);
+int dpkit_knobs_irqbalance_running(void);	/* its pid, or 0 */
+int dpkit_knobs_cmdline(char *nohz_full, char *isolcpus, size_t size);
+
+/* /proc/interrupts samples, for `isolate verify`. */
+struct dpkit_irq_row {
+	char id[16];			/* "24", "LOC", "NMI", ... */
+	char name[96];			/* the rest of the line */
+	unsigned long long *counts;	/* one per column of the header */
+};
+
+struct dpkit_irq_sample {
+	unsigned int nr_cpus, nr_rows;
+	int *cpus;			/* the CPU of each column */
+	struct dpkit_irq_row *rows;
+};
+
+int dpkit_irq_sample(struct dpkit_irq_sample *s);
+int dpkit_irq_sample_parse(const char *text, struct dpkit_irq_sample *s);
+void dpkit_irq_sample_free(struct dpkit_irq_sample *s);
+
+/* Call @fn for every row that counted on one of @cpus between two samples. */
+typedef void (*dpkit_irq_delta_fn)(const struct dpkit_irq_row *row, int cpu,
+				   unsigned long long delta, void *arg);
+int dpkit_irq_delta(const struct dpkit_irq_sample *before,
+		    const struct dpkit_irq_sample *after, const uint64_t *cpus,
+		    unsigned int nr_bits, dpkit_irq_delta_fn fn, void *arg);
+
+/*
  * The link-state page, mapped read-only. Readers never block and never
  * write; see <linux/dpkit.h> for the protocol.
  */
