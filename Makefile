@@ -7,6 +7,10 @@ KVER	?= $(shell scripts/kver.sh)
 KDIR	?= /usr/src/linux-headers-$(KVER)
 O	?= build
 PREFIX	?= /usr/local
+DESTDIR	?=
+UDEVDIR	?= /etc/udev/rules.d
+KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) kmod/Kbuild
+VERSION	:= $(shell sed -n 's/^\#define DPKIT_RELEASE[[:space:]]*"\(.*\)"/\1/p' kmod/internal.h)
 
 # ---------------------------------------------------------------------------
 # Userspace: warnings are errors; a second, sanitized (ASan + UBSan) build of
@@ -65,7 +69,7 @@ kmod:
 KUNIT_KDIR ?= $(shell scripts/testkernel.sh)
 kmod-kunit:
 	@mkdir -p $(O)/kunit/kmod
-	cp -r kmod/*.c kmod/*.h kmod/Kbuild kmod/tests $(O)/kunit/kmod/
+	cp -r $(KMOD_SRCS) kmod/tests $(O)/kunit/kmod/
 	$(MAKE) -C $(KUNIT_KDIR) M=$(CURDIR)/$(O)/kunit/kmod W=1 \
 		CONFIG_DPKIT=m CONFIG_DPKIT_KUNIT_TEST=m \
 		DPKIT_UAPI=$(CURDIR)/include/uapi modules
@@ -115,6 +119,32 @@ $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev
 unit-build: $(UNIT_TESTS)
 
 .SECONDARY:
+
+# ---------------------------------------------------------------------------
+# Install: the library (static, shared, header, pkg-config), dpkitctl, its
+# man page, the udev rule, and the module's sources as a DKMS tree.
+
+install: user
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux \
+		$(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(UDEVDIR) $(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/tests \
+		$(DESTDIR)/usr/src/dpkit-$(VERSION)/include/uapi/linux
+	install -m 644 $(U)/libdpkit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(U)/libdpkit.so $(DESTDIR)$(PREFIX)/lib/libdpkit.so.0
+	ln -sf libdpkit.so.0 $(DESTDIR)$(PREFIX)/lib/libdpkit.so
+	install -m 644 user/lib/libdpkit.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/uapi/linux/dpkit.h $(DESTDIR)$(PREFIX)/include/linux/
+	sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' packaging/libdpkit.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libdpkit.pc
+	install -m 755 $(U)/dpkitctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 644 Documentation/dpkitctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 udev/60-dpkit.rules $(DESTDIR)$(UDEVDIR)/
+	install -m 644 $(KMOD_SRCS) $(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/
+	install -m 644 kmod/tests/*.c $(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/tests/
+	install -m 644 include/uapi/linux/dpkit.h \
+		$(DESTDIR)/usr/src/dpkit-$(VERSION)/include/uapi/linux/
+	sed 's|@VERSION@|$(VERSION)|' packaging/dkms.conf \
+		> $(DESTDIR)/usr/src/dpkit-$(VERSION)/dkms.conf
 
 # ---------------------------------------------------------------------------
 # Tests: every tier goes through scripts/check.sh, which counts the results.

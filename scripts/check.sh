@@ -57,6 +57,28 @@ vm_tools_missing() {
 	return 1
 }
 
+# make install into a scratch DESTDIR, then use what it installed. A
+# subshell: nothing leaks into the caller.
+check_install() (
+	d=$(mktemp -d)
+	trap 'rm -rf "$d"' EXIT
+	make --no-print-directory install DESTDIR="$d" PREFIX=/usr/local || exit 1
+	ver=$(ls "$d/usr/src" | sed -n 's/^dpkit-//p')
+	for file in usr/local/sbin/dpkitctl usr/local/lib/libdpkit.so.0 \
+		    usr/local/include/linux/dpkit.h usr/local/share/man/man8/dpkitctl.8 \
+		    etc/udev/rules.d/60-dpkit.rules "usr/src/dpkit-$ver/dkms.conf"; do
+		[ -e "$d/$file" ] || { echo "missing: $file"; exit 1; }
+	done
+	printf '#include <errno.h>\n#include <libdpkit.h>\nint main(void) { struct dpkit *dk;\n%s\n}\n' \
+		'return dpkit_open("/nonexistent", &dk) == -ENOENT ? 0 : 1;' > "$d/t.c"
+	PKG_CONFIG_PATH="$d/usr/local/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$d" \
+		sh -c 'cc -Wall -Werror "$1/t.c" -o "$1/t" $(pkg-config --cflags --libs libdpkit)' _ "$d" ||
+		exit 1
+	LD_LIBRARY_PATH="$d/usr/local/lib" "$d/t" || { echo "the installed library failed"; exit 1; }
+	make -C "$kver_kdir" M="$d/usr/src/dpkit-$ver/kmod" CONFIG_DPKIT=m modules &&
+		[ -f "$d/usr/src/dpkit-$ver/kmod/dpkit.ko" ]
+)
+
 tier_build() {
 	local p=0 f=0 s=0 log=$results/build-kmod.log
 
@@ -76,6 +98,16 @@ tier_build() {
 	else
 		grep -E 'warning:|error:' "$results/build-user.log" | head -n 20
 		echo "not ok - userspace builds with -Werror"; f=$((f + 1))
+	fi
+
+	say "build: make install, a program against it, the DKMS tree"
+	if check_install > "$results/build-install.log" 2>&1; then
+		echo "ok - make install; libdpkit.pc builds a program; the DKMS tree builds dpkit.ko"
+		p=$((p + 1))
+	else
+		tail -n 20 "$results/build-install.log"
+		echo "not ok - make install; libdpkit.pc builds a program; the DKMS tree builds dpkit.ko"
+		f=$((f + 1))
 	fi
 
 	if echo 'int main(void){return 0;}' | cc -m32 -x c - -o /dev/null 2>/dev/null; then
