@@ -25,7 +25,7 @@ DPKIT_CFLAGS	:= -std=gnu11 -fPIC $(WARNINGS)
 SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 CMOCKA		:= $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
-LIB_PKGS	:= libnl-genl-3.0 hwloc
+LIB_PKGS	:= libnl-genl-3.0 hwloc libmnl
 LIB_CFLAGS	:= $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 LIB_LIBS	:= $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 

@@ -48,8 +48,10 @@ check "the SATA controller is not listed" nic_json "assert '0000:00:1f.2' not in
 
 # -- refusing an interface in use ------------------------------------------
 ip link set "$(netdev_by_mac $mac_k0)" up
+ip addr add 198.51.100.7/24 dev "$(netdev_by_mac $mac_k0)"
 check "bind refused while k0's interface is up" \
 	says "is up or has addresses" "$DPKITCTL" nic bind "$K0"
+check "... naming the interface and its address" grep -q "is up; addresses: 198.51.100.7/24" "$tmp/err"
 check "... and k0 stayed on e1000e" on "$K0" e1000e
 check "--force binds it anyway" \
 	sh -c "'$DPKITCTL' nic bind '$K0' --force | grep -q 'e1000e -> vfio-pci (forced)'"

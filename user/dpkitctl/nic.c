@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dpkitctl nic list | bind | restore */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,37 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+static void print_addr(const char *addr, unsigned int scope, void *arg)
+{
+	(void)scope;
+	fprintf(stderr, "%s%s", *(int *)arg ? ", " : " ", addr);
+	*(int *)arg = 1;
+}
+
+/* Why a bind was refused: the netdev's state and addresses (rtnetlink). */
+static void explain_busy(struct dpkit *dk, const char *bdf)
+{
+	struct dpkit_ifinfo info;
+	struct dpkit_nic *nics;
+	unsigned int n, i;
+	int any = 0;
+
+	if (dpkit_nic_list(dk, &nics, &n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (strcmp(nics[i].bdf, bdf) || !(nics[i].flags & DPKIT_NIC_F_NETDEV) ||
+		    dpkit_rtnl_link(nics[i].ifname, &info) < 0)
+			continue;
+		fprintf(stderr, "dpkitctl: %s is %s; addresses:", info.name,
+			info.flags & 1 ? "up" : "down");
+		if (dpkit_rtnl_addrs(info.ifindex, print_addr, &any) <= 0)
+			fprintf(stderr, " none");
+		fprintf(stderr, "\n  (ip link set %s down; ip addr flush dev %s)\n",
+			info.name, info.name);
+	}
+	free(nics);
+}
+
 int cmd_nic_bind(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -147,6 +179,12 @@ int cmd_nic_bind(struct ctl *ctl, int argc, char **argv)
 	if (!dk)
 		return EXIT_FAILURE;
 	ret = dpkit_nic_bind(dk, argv[optind], driver, flags, &res);
+	if (ret == -EBUSY && !(flags & DPKIT_BIND_FORCE)) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+		explain_busy(dk, argv[optind]);
+		dpkit_close(dk);
+		return EXIT_FAILURE;
+	}
 	dpkit_close(dk);
 	if (ret < 0) {
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());

@@ -161,6 +161,32 @@ int dpkit_irq_delta(const struct dpkit_irq_sample *before,
 		    const struct dpkit_irq_sample *after, const uint64_t *cpus,
 		    unsigned int nr_bits, dpkit_irq_delta_fn fn, void *arg);
 
+/* rtnetlink (libmnl): a kernel interface's state and addresses. */
+struct nlmsghdr;
+
+struct dpkit_ifinfo {
+	int ifindex;
+	char name[16];
+	unsigned int flags;		/* IFF_* */
+	unsigned char operstate;	/* IF_OPER_* */
+	unsigned int mtu;
+};
+
+typedef void (*dpkit_addr_fn)(const char *addr, unsigned int scope, void *arg);
+
+int dpkit_rtnl_link(const char *name, struct dpkit_ifinfo *out);
+int dpkit_rtnl_set_up(const char *name, int up);
+/* Call @fn for each address of @ifindex ("192.0.2.1/24"); returns the count. */
+int dpkit_rtnl_addrs(int ifindex, dpkit_addr_fn fn, void *arg);
+
+/* The messages (into 8 KiB buffers) and the link parser. */
+struct nlmsghdr *dpkit_rtnl_build_getlink(void *buf, const char *name,
+					  unsigned int seq);
+struct nlmsghdr *dpkit_rtnl_build_setlink(void *buf, int ifindex, int up,
+					  unsigned int seq);
+struct nlmsghdr *dpkit_rtnl_build_getaddr(void *buf, unsigned int seq);
+int dpkit_rtnl_parse_link(const struct nlmsghdr *nlh, struct dpkit_ifinfo *out);
+
 /*
  * The link-state page, mapped read-only. Readers never block and never
  * write; see <linux/dpkit.h> for the protocol.

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* rtnetlink through libmnl: an interface's state and addresses, set it up or down. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "libdpkit.h"
+#include "priv.h"
+
+/* libmnl sizes its buffers min(page size, 8 KiB) at run time. */
+#define DPKIT_RTNL_BUF 8192
+
+struct nlmsghdr *dpkit_rtnl_build_getlink(void *buf, const char *name,
+					  unsigned int seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	/* The ACK after the answer ends the exchange: no DONE without a dump. */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
+struct nlmsghdr *dpkit_rtnl_build_setlink(void *buf, int ifindex, int up,
+					  unsigned int seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	ifm->ifi_change = IFF_UP;
+	ifm->ifi_flags = up ? IFF_UP : 0;
+	return nlh;
+}
+
+struct nlmsghdr *dpkit_rtnl_build_getaddr(void *buf, unsigned int seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;
+	return nlh;
+}
+
+/* One request, its answers through @cb; 0, or -errno (with a message). */
+static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		     const char *what)
+{
+	char buf[DPKIT_RTNL_BUF];
+	struct mnl_socket *nl;
+	unsigned int portid;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return dpkit_fail(errno, "%s: rtnetlink socket: %s", what,
+				  strerror(errno));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = dpkit_fail(errno, "%s: rtnetlink bind: %s", what,
+				 strerror(errno));
+		goto out;
+	}
+	/* A tool must never hang on a kernel that does not answer. */
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
+		   &(struct timeval){ .tv_sec = 5 }, sizeof(struct timeval));
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = dpkit_fail(errno, "%s: rtnetlink send: %s", what,
+				 strerror(errno));
+		goto out;
+	}
+	do {
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret <= 0)
+			break;
+		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, cb, data);
+	} while (ret > 0);
+	if (ret < 0)
+		ret = dpkit_fail(errno, "%s: %s", what, strerror(errno));
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+static int link_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+int dpkit_rtnl_parse_link(const struct nlmsghdr *nlh, struct dpkit_ifinfo *out)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return dpkit_fail(EPROTO, "unexpected rtnetlink message %u",
+				  nlh->nlmsg_type);
+	memset(out, 0, sizeof(*out));
+	mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb);
+	out->ifindex = ifm->ifi_index;
+	out->flags = ifm->ifi_flags;
+	if (tb[IFLA_IFNAME])
+		snprintf(out->name, sizeof(out->name), "%s",
+			 mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (tb[IFLA_OPERSTATE])
+		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
+	if (tb[IFLA_MTU])
+		out->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	return 0;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return dpkit_rtnl_parse_link(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int dpkit_rtnl_link(const char *name, struct dpkit_ifinfo *out)
+{
+	char buf[DPKIT_RTNL_BUF];
+	char what[64];
+	int ret;
+
+	snprintf(what, sizeof(what), "interface %s", name);
+	if (strlen(name) >= IFNAMSIZ)
+		return dpkit_fail(EINVAL, "%s: name too long", what);
+	ret = rtnl_talk(dpkit_rtnl_build_getlink(buf, name, time(NULL)), link_cb,
+			out, what);
+	if (ret == -ENODEV)
+		return dpkit_fail(ENODEV, "no interface %s", name);
+	return ret;
+}
+
+int dpkit_rtnl_set_up(const char *name, int up)
+{
+	char buf[DPKIT_RTNL_BUF], what[64];
+	unsigned int ifindex = if_nametoindex(name);
+
+	snprintf(what, sizeof(what), "setting %s %s", name, up ? "up" : "down");
+	if (!ifindex)
+		return dpkit_fail(ENODEV, "no interface %s", name);
+	return rtnl_talk(dpkit_rtnl_build_setlink(buf, ifindex, up, time(NULL)),
+			 NULL, NULL, what);
+}
+
+struct addr_walk {
+	int ifindex;
+	dpkit_addr_fn fn;
+	void *arg;
+	int n;
+};
+
+static int addr_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(attr, IFA_MAX) >= 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_walk *w = data;
+	char text[INET6_ADDRSTRLEN + 8];
+	const struct nlattr *a;
+
+	if ((int)ifa->ifa_index != w->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || !inet_ntop(ifa->ifa_family, mnl_attr_get_payload(a), text,
+			     INET6_ADDRSTRLEN))
+		return MNL_CB_OK;
+	snprintf(text + strlen(text), 8, "/%u", ifa->ifa_prefixlen);
+	w->n++;
+	if (w->fn)
+		w->fn(text, ifa->ifa_scope, w->arg);
+	return MNL_CB_OK;
+}
+
+int dpkit_rtnl_addrs(int ifindex, dpkit_addr_fn fn, void *arg)
+{
+	struct addr_walk w = { .ifindex = ifindex, .fn = fn, .arg = arg };
+	char buf[DPKIT_RTNL_BUF];
+	int ret;
+
+	ret = rtnl_talk(dpkit_rtnl_build_getaddr(buf, time(NULL)), addr_cb, &w,
+			"listing addresses");
+	return ret < 0 ? ret : w.n;
+}
