@@ -173,10 +173,10 @@ tier_unit() {
 	fi
 	for t in "$O"/tests/unit/test_*; do
 		[ -x "$t" ] || continue
-		out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 \
+		out=$(CMOCKA_MESSAGE_OUTPUT=TAP \
 		      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		      "$t" 2>&1)
+		      timeout 300 "$t" 2>&1)
 		rc=$?
 		echo "$out"
 		counts=$(echo "$out" | tap_count)

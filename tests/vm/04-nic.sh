@@ -140,6 +140,21 @@ check "a PERSIST bind outlives its lease" on "$D0" vfio-pci
 check "... until restored" "$DPKITCTL" nic restore "$D0"
 check "... d0 on virtio-pci" on "$D0" virtio-pci
 
+# -- persistent overrides ------------------------------------------------------
+export DPKIT_OVERRIDES=$tmp/overrides.conf
+check "bind --persist records the override" \
+	sh -c "'$DPKITCTL' nic bind '$D0' --persist && grep -q '^$D0 vfio-pci' '$DPKIT_OVERRIDES'"
+check "nic list marks it persistent" \
+	sh -c "'$DPKITCTL' nic list | grep '^$D0' | grep -q persistent"
+check "reloading dpkit.ko (as a reboot would) gives d0 back" \
+	sh -c "rmmod dpkit && insmod '$ko'"
+check "... to virtio-pci" on "$D0" virtio-pci
+check "nic apply binds it again" "$DPKITCTL" nic apply
+check "... d0 on vfio-pci" on "$D0" vfio-pci
+check "restore forgets the override" \
+	sh -c "'$DPKITCTL' nic restore '$D0' | grep -q 'no longer persistent' &&
+	       ! grep -q '$D0' '$DPKIT_OVERRIDES'"
+
 # -- rmmod restores everything ----------------------------------------------
 check "bind k0 and d0 without a lease" \
 	sh -c "'$DPKITCTL' nic bind '$K0' && '$DPKITCTL' nic bind '$D0'"

@@ -27,9 +27,11 @@ static const struct cmd cmds[] = {
 	  "PCI NICs and DLB eventdevs: driver, IOMMU group, netdev" },
 	{ "nic", "bind", cmd_nic_bind,
 	  "nic bind BDF [DRIVER] [--force] [--persist]",
-	  "move a NIC to DRIVER (default vfio-pci)" },
+	  "move a NIC to DRIVER (default vfio-pci); --persist records it" },
 	{ "nic", "restore", cmd_nic_restore, "nic restore BDF",
-	  "give a NIC back to the driver it had before dpkit" },
+	  "give a NIC back to the driver it had before dpkit (and forget --persist)" },
+	{ "nic", "apply", cmd_nic_apply, "nic apply",
+	  "bind every NIC of " DPKIT_OVERRIDES_FILE " again (after a reboot)" },
 	{ "isolate", "set", cmd_isolate_set, "isolate set CPULIST",
 	  "steer IRQs off these CPUs and keep them off; default IRQ "
 	  "affinity and workqueues to the others" },

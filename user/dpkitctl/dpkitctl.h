@@ -49,6 +49,7 @@ int cmd_link_dump(struct ctl *ctl, int argc, char **argv);
 int cmd_nic_list(struct ctl *ctl, int argc, char **argv);
 int cmd_nic_bind(struct ctl *ctl, int argc, char **argv);
 int cmd_nic_restore(struct ctl *ctl, int argc, char **argv);
+int cmd_nic_apply(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_set(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_show(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv);

@@ -8,6 +8,25 @@
 #include "dpkitctl.h"
 #include "libdpkit.h"
 
+/* The persistent overrides file (DPKIT_OVERRIDES overrides it, for tests). */
+static const char *overrides_file(void)
+{
+	const char *p = getenv("DPKIT_OVERRIDES");
+
+	return p && *p ? p : DPKIT_OVERRIDES_FILE;
+}
+
+static int persistent(const struct dpkit_override *v, unsigned int n,
+		      const char *bdf)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].bdf, bdf))
+			return 1;
+	return 0;
+}
+
 static const char *operstates[] = {
 	"unknown", "notpresent", "down", "lowerlayerdown", "testing",
 	"dormant", "up",
@@ -60,7 +79,9 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 	struct dpkit_nic *nics;
 	unsigned int i, n;
 	struct dpkit *dk;
-	char group[16], node[16], notes[64];
+	char group[16], node[16], notes[96];
+	struct dpkit_override *ovr = NULL;
+	unsigned int nr_ovr = 0;
 	int ret;
 
 	ret = cmd_start(c, argc, argv, 0, 0);
@@ -75,6 +96,8 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	dpkit_close(dk);
+	if (dpkit_overrides_load(overrides_file(), &ovr, &nr_ovr) < 0)
+		fprintf(stderr, "dpkitctl: warning: %s\n", dpkit_errmsg());
 
 	if (ctl->json) {
 		printf("[");
@@ -84,6 +107,7 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 		}
 		printf("\n]\n");
 		free(nics);
+		free(ovr);
 		return 0;
 	}
 	printf("%-12s  %-9s  %-12s  %-5s  %-5s  %-10s  %-7s  %s\n", "BDF", "ID",
@@ -104,6 +128,8 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 			strcat(notes, notes[0] ? ", bifurcated" : "bifurcated");
 		if (x->flags & DPKIT_NIC_F_EVENTDEV)
 			strcat(notes, notes[0] ? ", DLB eventdev" : "DLB eventdev");
+		if (persistent(ovr, nr_ovr, x->bdf))
+			strcat(notes, notes[0] ? ", persistent" : "persistent");
 		printf("%-12s  %04x:%04x  %-12s  %-5s  %-5s  %-10s  %-7s  %s\n",
 		       x->bdf, x->vendor, x->device,
 		       x->driver[0] ? x->driver : "-",
@@ -113,6 +139,7 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 		       nic_state(x), notes);
 	}
 	free(nics);
+	free(ovr);
 	return 0;
 }
 
@@ -190,6 +217,12 @@ int cmd_nic_bind(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
 		return EXIT_FAILURE;
 	}
+	if ((flags & DPKIT_BIND_PERSIST) &&
+	    dpkit_overrides_set(overrides_file(), argv[optind], driver) < 0) {
+		fprintf(stderr, "dpkitctl: bound, but not made persistent: %s\n",
+			dpkit_errmsg());
+		return EXIT_FAILURE;
+	}
 	if (ctl->json)
 		printf("{\"bdf\": \"%s\", \"driver\": \"%s\", \"previous\": \"%s\", "
 		       "\"already\": %s, \"module_loaded\": %s, \"forced\": %s}\n",
@@ -227,10 +260,56 @@ int cmd_nic_restore(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
 		return EXIT_FAILURE;
 	}
+	ret = dpkit_overrides_remove(overrides_file(), argv[1]);
+	if (ret < 0)
+		fprintf(stderr, "dpkitctl: warning: %s\n", dpkit_errmsg());
 	if (ctl->json)
 		printf("{\"bdf\": \"%s\", \"driver\": \"%s\"}\n", argv[1], driver);
 	else
-		printf("%s: restored, now on %s\n", argv[1],
-		       driver[0] ? driver : "no driver");
+		printf("%s: restored, now on %s%s\n", argv[1],
+		       driver[0] ? driver : "no driver",
+		       ret > 0 ? "; no longer persistent" : "");
 	return 0;
+}
+
+int cmd_nic_apply(struct ctl *ctl, int argc, char **argv)
+{
+	const struct cmd *c = cmd_self("nic", "apply");
+	struct dpkit_nic_bind res;
+	struct dpkit_override *v;
+	unsigned int n, i, failed = 0;
+	struct dpkit *dk;
+	int ret;
+
+	ret = cmd_start(c, argc, argv, 0, 0);
+	if (ret >= 0)
+		return ret;
+	if (dpkit_overrides_load(overrides_file(), &v, &n) < 0) {
+		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+		return EXIT_FAILURE;
+	}
+	dk = ctl_open(ctl);
+	if (!dk) {
+		free(v);
+		return EXIT_FAILURE;
+	}
+	for (i = 0; i < n; i++) {
+		if (dpkit_nic_bind(dk, v[i].bdf, v[i].driver, DPKIT_BIND_PERSIST,
+				   &res) < 0) {
+			fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
+			failed++;
+		} else if (!ctl->json) {
+			printf("%s: %s\n", v[i].bdf,
+			       res.result & DPKIT_BIND_R_ALREADY ? "already on it" :
+			       "bound");
+		}
+	}
+	dpkit_close(dk);
+	if (!ctl->json)
+		printf("%u override%s from %s, %u failed\n", n, n == 1 ? "" : "s",
+		       overrides_file(), failed);
+	else
+		printf("{\"overrides\": %u, \"failed\": %u}\n", n, failed);
+	free(v);
+	return failed ? EXIT_FAILURE : 0;
 }

@@ -161,6 +161,24 @@ int dpkit_irq_delta(const struct dpkit_irq_sample *before,
 		    const struct dpkit_irq_sample *after, const uint64_t *cpus,
 		    unsigned int nr_bits, dpkit_irq_delta_fn fn, void *arg);
 
+/*
+ * Persistent NIC overrides (overrides.c): "BDF DRIVER" lines that
+ * `dpkitctl nic apply` (or dpkitd) binds again after a reboot.
+ */
+#define DPKIT_OVERRIDES_FILE	"/etc/dpkit/overrides.conf"
+
+struct dpkit_override {
+	char bdf[DPKIT_BDF_LEN];
+	char driver[DPKIT_DRIVER_LEN];
+};
+
+/* A missing file is an empty list; *out is allocated (free() it). */
+int dpkit_overrides_load(const char *path, struct dpkit_override **out,
+			 unsigned int *count);
+int dpkit_overrides_set(const char *path, const char *bdf, const char *driver);
+/* Returns how many entries went (0 or 1). */
+int dpkit_overrides_remove(const char *path, const char *bdf);
+
 /* rtnetlink (libmnl): a kernel interface's state and addresses. */
 struct nlmsghdr;
 
