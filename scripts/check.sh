@@ -150,6 +150,23 @@ tier_lint() {
 		fi
 	done
 
+	# Documentation: every page parses as reStructuredText, without warnings.
+	for file in Documentation/*.rst; do
+		if out=$(python3 - "$file" 2>&1 <<-'EOF'
+			import io, sys, docutils.core
+			err = io.StringIO()
+			docutils.core.publish_doctree(open(sys.argv[1]).read(),
+				settings_overrides={"warning_stream": err, "report_level": 2})
+			sys.exit(err.getvalue() or 0)
+			EOF
+		); then
+			echo "ok - $file is valid reStructuredText"; p=$((p + 1))
+		else
+			echo "$out" | head -n 10
+			echo "not ok - $file is valid reStructuredText"; f=$((f + 1))
+		fi
+	done
+
 	# DESIGN.md: threads are created through one spawn function only.
 	n=$(grep -rn 'pthread_create' user/ 2>/dev/null | wc -l)
 	if [ "$n" -le 1 ]; then

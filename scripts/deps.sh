@@ -14,7 +14,7 @@ packages=(
 	libmnl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
 	libhwloc-dev hwloc
 	# tests
-	libcmocka-dev python3
+	libcmocka-dev python3 python3-docutils
 	# the KUnit test kernel (scripts/testkernel.sh)
 	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio
 	# the test VMs (scripts/vm): guest tools come from the host root
