@@ -123,6 +123,15 @@ check "clear restored every affinity dpkit changed" same_affinities "$tmp/before
 check "... and the default IRQ affinity" mask_is /proc/irq/default_smp_affinity 15
 check "... and the workqueue cpumask" mask_is /sys/devices/virtual/workqueue/cpumask 15
 
+# -- a cgroup v2 isolated partition -----------------------------------------------
+part=/sys/fs/cgroup/dpkit
+check "isolate set 2-3 --partition" "$DPKITCTL" isolate set 2-3 --partition
+check "the cpuset partition is isolated" grep -qx isolated $part/cpuset.cpus.partition
+check "a task outside it cannot run on CPU 2" sh -c "! taskset -c 2 true 2>/dev/null"
+check "a task that joins it can" sh -c "echo \$\$ > $part/cgroup.procs && taskset -c 2 true"
+check "isolate clear removes the partition" \
+	sh -c "'$DPKITCTL' isolate clear && [ ! -d $part ] && taskset -c 2 true"
+
 "$LINKPROBE" hold-isolate 3 > "$tmp/hold.out" 2>&1 &
 holder=$!
 check "a lease holder isolated CPU 3" wait_for 20 grep -q ready "$tmp/hold.out"

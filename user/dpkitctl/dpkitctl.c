@@ -32,9 +32,10 @@ static const struct cmd cmds[] = {
 	  "give a NIC back to the driver it had before dpkit (and forget --persist)" },
 	{ "nic", "apply", cmd_nic_apply, "nic apply",
 	  "bind every NIC of " DPKIT_OVERRIDES_FILE " again (after a reboot)" },
-	{ "isolate", "set", cmd_isolate_set, "isolate set CPULIST",
+	{ "isolate", "set", cmd_isolate_set, "isolate set CPULIST [--partition]",
 	  "steer IRQs off these CPUs and keep them off; default IRQ "
-	  "affinity and workqueues to the others" },
+	  "affinity and workqueues to the others; --partition: also a cgroup "
+	  "v2 isolated cpuset partition /sys/fs/cgroup/dpkit" },
 	{ "isolate", "show", cmd_isolate_show, "isolate show",
 	  "the isolated CPUs and the IRQs left on them, and why" },
 	{ "isolate", "clear", cmd_isolate_clear, "isolate clear",

@@ -57,13 +57,20 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 	const struct cmd *c = cmd_self("isolate", "set");
 	unsigned int moved, unmovable, nr_bits = 8192;
 	uint64_t words[8192 / 64];
-	char report[2048], undo[2048];
+	char report[2048], undo[2048], cg[256];
+	bool partition = false;
 	struct dpkit *dk;
+	size_t len;
 	int ret, pid;
 
-	ret = cmd_start(c, argc, argv, 1, 1);
+	ret = cmd_start(c, argc, argv, 1, 2);
 	if (ret >= 0)
 		return ret;
+	if (argc == 3) {
+		if (strcmp(argv[2], "--partition"))
+			return cmd_usage(c);
+		partition = true;
+	}
 	if (dpkit_cpulist_parse(argv[1], words, nr_bits) < 0) {
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
 		return EXIT_USAGE;
@@ -86,7 +93,10 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 	}
 	/* The knobs, or nothing: a failure undoes the module's part too. */
 	if (dpkit_knobs_apply(words, nr_cpus(), DPKIT_KNOBS_UNDO, report,
-			      sizeof(report)) < 0) {
+			      sizeof(report)) < 0 ||
+	    (partition && dpkit_cpuset_partition("dpkit", argv[1],
+						 DPKIT_KNOBS_UNDO, cg,
+						 sizeof(cg)) < 0)) {
 		fprintf(stderr, "dpkitctl: CPUs %s: %s; isolation undone\n",
 			argv[1], dpkit_errmsg());
 		dpkit_knobs_undo(DPKIT_KNOBS_UNDO, undo, sizeof(undo));
@@ -95,6 +105,10 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	dpkit_close(dk);
+	len = strlen(report);
+	if (partition)
+		snprintf(report + len, sizeof(report) - len, "%s: an isolated cpuset "
+			 "partition of CPUs %s (join it to run there)\n", cg, argv[1]);
 	if (ctl->json) {
 		printf("{\"isolated\": \"%s\", \"irqs_moved\": %u, "
 		       "\"irqs_left\": %u, \"knobs\": ", argv[1], moved, unmovable);

@@ -18,6 +18,7 @@
 #include "priv.h"
 
 #define IRQ_DEFAULT	"/proc/irq/default_smp_affinity"
+#define DPKIT_CGROUP	"/sys/fs/cgroup"
 #define WQ_CPUMASK	"/sys/devices/virtual/workqueue/cpumask"
 
 static const char *root(const char *path, char *buf, size_t size)
@@ -166,6 +167,49 @@ int dpkit_knobs_apply(const uint64_t *isolated, unsigned int nr_cpus,
 	return 0;
 }
 
+/*
+ * A cgroup v2 cpuset partition of type "isolated" over @cpus: the kernel
+ * takes those CPUs from every other cgroup and stops load-balancing them.
+ * The directory is recorded as "@rmdir PATH" in @undo.
+ */
+int dpkit_cpuset_partition(const char *name, const char *cpus,
+			   const char *undo, char *path, size_t size)
+{
+	char buf[256], file[512];
+	int ret;
+
+	if (read_line(DPKIT_CGROUP "/cgroup.controllers", buf, sizeof(buf)) ||
+	    !strstr(buf, "cpuset"))
+		return dpkit_fail(EOPNOTSUPP, "no cgroup v2 cpuset controller at "
+				  DPKIT_CGROUP " (mount cgroup2 there)");
+	/* Lets children use cpuset; harmless, not undone. */
+	ret = write_line(DPKIT_CGROUP "/cgroup.subtree_control", "+cpuset");
+	if (ret)
+		return dpkit_fail(-ret, "enabling the cpuset controller: %s",
+				  strerror(-ret));
+	snprintf(path, size, DPKIT_CGROUP "/%s", name);
+	root(path, file, sizeof(file));
+	if (mkdir(file, 0755) && errno != EEXIST)
+		return dpkit_fail(errno, "%s: %s", path, strerror(errno));
+	ret = record(undo, "@rmdir", path);
+	if (ret)
+		return ret;
+	snprintf(file, sizeof(file), "%s/cpuset.cpus", path);
+	ret = write_line(file, cpus);
+	if (!ret) {
+		snprintf(file, sizeof(file), "%s/cpuset.cpus.partition", path);
+		ret = write_line(file, "isolated");
+	}
+	if (ret)
+		return dpkit_fail(-ret, "%s: CPUs %s as an isolated partition: %s",
+				  path, cpus, strerror(-ret));
+	/* The kernel accepts the write but may find the partition invalid. */
+	read_line(file, buf, sizeof(buf));
+	if (strcmp(buf, "isolated"))
+		return dpkit_fail(EINVAL, "%s: the kernel says \"%s\"", path, buf);
+	return 0;
+}
+
 int dpkit_knobs_undo(const char *undo, char *report, size_t size)
 {
 	char line[1024], path[512], old[512];
@@ -181,6 +225,17 @@ int dpkit_knobs_undo(const char *undo, char *report, size_t size)
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%511s %511s", path, old) != 2)
 			continue;
+		if (!strcmp(path, "@rmdir")) {
+			char full[512];
+
+			/* A cgroup goes when it has no tasks. */
+			ret = rmdir(root(old, full, sizeof(full))) && errno != ENOENT ?
+			      -errno : 0;
+			len += snprintf(report + len, size > len ? size - len : 0,
+					"%s: %s\n", old, ret ? strerror(-ret) : "removed");
+			bad += !!ret;
+			continue;
+		}
 		ret = write_line(path, old);
 		if (ret)
 			bad++;

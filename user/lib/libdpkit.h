@@ -137,6 +137,15 @@ int dpkit_knobs_undo(const char *undo, char *report, size_t size);
 int dpkit_knobs_irqbalance_running(void);	/* its pid, or 0 */
 int dpkit_knobs_cmdline(char *nohz_full, char *isolcpus, size_t size);
 
+/*
+ * A cgroup v2 cpuset partition "isolated" over @cpus, at
+ * /sys/fs/cgroup/@name (written to @path); recorded in @undo so that
+ * dpkit_knobs_undo() removes it (once no task is left in it). A process
+ * that pins threads to those CPUs must join it first.
+ */
+int dpkit_cpuset_partition(const char *name, const char *cpus,
+			   const char *undo, char *path, size_t size);
+
 /* /proc/interrupts samples, for `isolate verify`. */
 struct dpkit_irq_row {
 	char id[16];			/* "24", "LOC", "NMI", ... */
