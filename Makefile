@@ -20,7 +20,7 @@ CC		?= cc
 CFLAGS		?= -O2 -g
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wformat=2 -Wundef -Wvla
-DPKIT_CPPFLAGS	= -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib $(LIB_CFLAGS)
+DPKIT_CPPFLAGS	= -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib -Iuser/dpkitd $(LIB_CFLAGS)
 DPKIT_CFLAGS	:= -std=gnu11 -fPIC $(WARNINGS)
 SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
@@ -34,6 +34,9 @@ A		:= $(O)/asan
 OBJ		:= $(O)/obj
 LIB_SRCS	:= $(wildcard user/lib/*.c)
 CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
+DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c)
+# dpkitd's pure parts, linked into the unit tests too.
+DPKITD_LIB	:= user/dpkitd/config.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe
@@ -77,7 +80,7 @@ kmod-kunit:
 # ---------------------------------------------------------------------------
 # Userspace
 
-user: $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(PROBES)
+user: $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(U)/dpkitd $(PROBES)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -102,6 +105,9 @@ $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.
 	@mkdir -p $(@D)
 	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
+$(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
 
@@ -110,7 +116,8 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
 		-o $@ $<
 
-$(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o)
+$(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
+		   $(DPKITD_LIB:%.c=$(A)/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread
 

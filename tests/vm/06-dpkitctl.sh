@@ -62,6 +62,23 @@ check "isolate set 2-3" show isolate set 2-3
 check "isolate show" show isolate show
 check "topology (the isolated CPUs get the workers)" show topology
 check "isolate verify 2" show isolate verify 2
+cat > "$tmp/dpkitd.conf" <<-CONF
+	workers = 2
+	eventdev = none
+	hugepages = no
+	memory = 256
+	[port p0]
+	device = $D0
+	[port p1]
+	device = net_ring0
+CONF
+"$DPKIT_BUILD/user/dpkitd" -c "$tmp/dpkitd.conf" --check-config > "$tmp/plan" 2>&1
+plan_rc=$?
+{ echo "# \$ dpkitd -c dpkitd.conf --check-config"; sed 's/^/# /' "$tmp/plan"; } >&9
+check "dpkitd --check-config places 2 workers on the isolated CPUs" \
+	sh -c "[ $plan_rc = 0 ] && grep -q 'worker 0: CPU 2' '$tmp/plan' &&
+	       grep -q 'worker 1: CPU 3' '$tmp/plan' &&
+	       grep -q -- '--lcores 0@0,1@2,2@3 .* -a $D0 --vdev net_ring0' '$tmp/plan'"
 check "--json isolate show parses" \
 	sh -c "'$DPKITCTL' --json isolate show | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"isolated\"] == \"2-3\"'"
 check "isolate clear" show isolate clear

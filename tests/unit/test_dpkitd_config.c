@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpkitd's configuration: parsing, overrides, checks and their messages. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+static char err[512];
+
+static int parse(struct dpk_config *cfg, const char *text)
+{
+	dpk_config_defaults(cfg);
+	err[0] = '\0';
+	if (dpk_config_parse(cfg, "t.conf", text, err, sizeof(err)))
+		return -1;
+	return dpk_config_check(cfg, err, sizeof(err));
+}
+
+static void full_file(void **state)
+{
+	struct dpk_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg,
+		"# dpkitd\n"
+		"worker-cpus = 2-3   # two workers\n"
+		"main-lcore = 0\n"
+		"eventdev = dlb2\n"
+		"eventdev-args = dev_id=0\n"
+		"mbufs = 16383\n"
+		"hugepages = no\n"
+		"memory = 1024\n"
+		"log-level = debug\n"
+		"\n"
+		"[port wan]\n"
+		"device = 0000:00:05.0\n"
+		"queues = 2\n"
+		"rx-desc = 2048\n"
+		"forward = lan\n"
+		"[ port lan ]\n"
+		"device = net_ring0\n"), 0);
+	assert_true(cfg.workers_listed);
+	assert_int_equal(cfg.nr_workers, 2);
+	assert_int_equal(cfg.worker_cpus[0], 0xc);
+	assert_int_equal(cfg.main_lcore, 0);
+	assert_int_equal(cfg.eventdev, DPK_EVDEV_DLB2);
+	assert_string_equal(cfg.eventdev_args, "dev_id=0");
+	assert_int_equal(cfg.mbufs, 16383);
+	assert_false(cfg.hugepages);
+	assert_int_equal(cfg.memory_mb, 1024);
+	assert_int_equal(cfg.nr_ports, 2);
+	assert_string_equal(cfg.ports[0].name, "wan");
+	assert_true(cfg.ports[0].is_pci);
+	assert_int_equal(cfg.ports[0].queues, 2);
+	assert_int_equal(cfg.ports[0].rx_desc, 2048);
+	assert_int_equal(cfg.ports[0].tx_desc, 1024);
+	assert_int_equal(cfg.ports[0].forward_idx, 1);
+	assert_false(cfg.ports[1].is_pci);
+	/* Two ports and no forward for lan: to the other one. */
+	assert_int_equal(cfg.ports[1].forward_idx, 0);
+}
+
+static void defaults_and_one_port(void **state)
+{
+	struct dpk_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "[port p]\ndevice = net_null0\n"), 0);
+	assert_int_equal(cfg.nr_workers, 1);
+	assert_false(cfg.workers_listed);
+	assert_int_equal(cfg.eventdev, DPK_EVDEV_AUTO);
+	assert_true(cfg.hugepages);
+	assert_int_equal(cfg.ports[0].forward_idx, 0);	/* to itself */
+}
+
+/* Each bad input: one message naming the place, the key and the problem. */
+static void errors_name_the_place(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "workerz = 2\n", "t.conf:1: workerz: unknown key" },
+		{ "workers = 0\n", "t.conf:1: workers: '0' is not a worker count" },
+		{ "workers = -1\n", "workers: '-1' is not a worker count" },
+		{ "\nworker-cpus = 3-1\n", "t.conf:2: worker-cpus: CPU list '3-1': range 3-1 goes backwards" },
+		{ "eventdev = fast\n", "eventdev: 'fast': one of auto, dlb2, dsw, sw, none" },
+		{ "hugepages = maybe\n", "hugepages: 'maybe': yes or no" },
+		{ "memory = 10\n", "memory: '10': 64 to" },
+		{ "log-level = loud\n", "log-level: 'loud'" },
+		{ "mbuf-cache = 600\n", "mbuf-cache: '600': 0 to 512" },
+		{ "just words\n", "t.conf:1: expected 'key = value', not 'just words'" },
+		{ "[ports p0]\n", "t.conf:1: expected '[port NAME]'" },
+		{ "[port a b c d e f g h i j]\n", "bad port name" },
+		{ "[port p0]\ndevice = eth0\n", "t.conf:2: port p0: device: 'eth0': a PCI address" },
+		{ "[port p0]\nrx-desc = 1000\n", "port p0: rx-desc: '1000': a power of two" },
+		{ "[port p0]\nspeed = 10\n", "port p0: speed: unknown port key" },
+		{ "[port p0]\nqueues = 65\n", "port p0: queues: '65': 1 to 64" },
+		{ "", "no [port NAME] section" },
+		{ "[port p0]\nqueues = 2\n", "port p0: device: missing" },
+		{ "[port a]\ndevice=net_ring0\n[port b]\ndevice=net_ring0\n",
+		  "port b: device: net_ring0 is also port a" },
+		{ "[port a]\ndevice=net_ring0\nforward=c\n", "port a: forward: no port named 'c'" },
+		{ "[port a]\ndevice=net_ring0\n[port b]\ndevice=net_ring1\n[port c]\ndevice=net_ring2\n",
+		  "port a: forward: missing" },
+		{ "worker-cpus = 0-1\nmain-lcore = 1\n[port a]\ndevice=net_ring0\n",
+		  "main-lcore: CPU 1 is also a worker CPU" },
+	};
+	struct dpk_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(&cfg, bad[i].text) == 0)
+			fail_msg("accepted: %s", bad[i].text);
+		if (!strstr(err, bad[i].msg))
+			fail_msg("for '%s': got '%s', wanted '%s'", bad[i].text,
+				 err, bad[i].msg);
+	}
+}
+
+static void overrides(void **state)
+{
+	struct dpk_config cfg;
+
+	(void)state;
+	dpk_config_defaults(&cfg);
+	assert_int_equal(dpk_config_parse(&cfg, "t.conf",
+		"workers = 4\n[port p0]\ndevice = net_null0\n", err,
+		sizeof(err)), 0);
+	assert_int_equal(dpk_config_set(&cfg, "workers=2", err, sizeof(err)), 0);
+	assert_int_equal(cfg.nr_workers, 2);
+	assert_int_equal(dpk_config_set(&cfg, "port.p0.queues = 3", err,
+					sizeof(err)), 0);
+	assert_int_equal(cfg.ports[0].queues, 3);
+	/* A new port from the command line. */
+	assert_int_equal(dpk_config_set(&cfg, "port.p1.device=net_null1", err,
+					sizeof(err)), 0);
+	assert_int_equal(cfg.nr_ports, 2);
+	assert_int_equal(dpk_config_check(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(dpk_config_set(&cfg, "workers", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--set: 'workers': expected KEY=VALUE"));
+	assert_int_equal(dpk_config_set(&cfg, "port.p0=1", err, sizeof(err)), -EINVAL);
+	assert_int_equal(dpk_config_set(&cfg, "port.p0.mtu=1", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "--set: port p0: mtu: unknown port key"));
+}
+
+static void print_parses_back(void **state)
+{
+	struct dpk_config a, b;
+	char buf[4096];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse(&a, "worker-cpus = 1,3\neventdev = sw\n"
+			       "hugepages = no\nmemory = 300\n"
+			       "[port x]\ndevice = 0000:3b:00.1\nqueues = 4\n"
+			       "[port y]\ndevice = net_tap0\ntx-desc = 512\n"), 0);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	dpk_config_print(&a, f);
+	fclose(f);
+	assert_int_equal(parse(&b, buf), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_file),
+		cmocka_unit_test(defaults_and_one_port),
+		cmocka_unit_test(errors_name_the_place),
+		cmocka_unit_test(overrides),
+		cmocka_unit_test(print_parses_back),
+	};
+
+	return cmocka_run_group_tests_name("dpkitd_config", tests, NULL, NULL);
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpkitd's configuration: parse, override, check, print (config.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "libdpkit.h"
+
+static const char *const eventdev_names[] = {
+	[DPK_EVDEV_AUTO] = "auto", [DPK_EVDEV_DLB2] = "dlb2",
+	[DPK_EVDEV_DSW] = "dsw", [DPK_EVDEV_SW] = "sw", [DPK_EVDEV_NONE] = "none",
+};
+
+static const char *const log_levels[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+
+const char *dpk_eventdev_name(enum dpk_eventdev e)
+{
+	return e < ARRAY_SIZE(eventdev_names) ? eventdev_names[e] : "?";
+}
+
+void dpk_config_defaults(struct dpk_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_workers = 1;
+	cfg->main_lcore = -1;
+	cfg->eventdev = DPK_EVDEV_AUTO;
+	cfg->mbufs = 8191;
+	cfg->mbuf_cache = 256;
+	cfg->hugepages = true;
+	cfg->memory_mb = 512;
+	strcpy(cfg->log_level, "info");
+}
+
+/* Where a message comes from: "FILE:LINE: " or "--set: ". */
+struct where {
+	const char *path;
+	unsigned int line;
+	const char *port;		/* the [port NAME] section, or NULL */
+};
+
+static int fail(char *err, size_t size, const struct where *w, const char *key,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail(char *err, size_t size, const struct where *w, const char *key,
+		const char *fmt, ...)
+{
+	int len = 0;
+	va_list ap;
+
+	if (w->line)
+		len = snprintf(err, size, "%s:%u: ", w->path, w->line);
+	else
+		len = snprintf(err, size, "%s: ", w->path);
+	if (w->port && len >= 0 && (size_t)len < size)
+		len += snprintf(err + len, size - len, "port %s: ", w->port);
+	if (key && len >= 0 && (size_t)len < size)
+		len += snprintf(err + len, size - len, "%s: ", key);
+	if (len >= 0 && (size_t)len < size) {
+		va_start(ap, fmt);
+		vsnprintf(err + len, size - len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int parse_uint(const char *v, unsigned int min, unsigned int max,
+		      unsigned int *out)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || *v == '-' || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int pick(const char *v, const char *const *names, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(v, names[i]))
+			return i;
+	return -1;
+}
+
+static bool is_bdf(const char *s)
+{
+	unsigned int a, b, c, d;
+	char tail;
+
+	return strlen(s) == 12 &&
+	       sscanf(s, "%4x:%2x:%2x.%1x%c", &a, &b, &c, &d, &tail) == 4;
+}
+
+static int set_global(struct dpk_config *cfg, const struct where *w,
+		      const char *key, const char *v, char *err, size_t size)
+{
+	unsigned int n;
+	int i;
+
+	if (!strcmp(key, "workers")) {
+		if (parse_uint(v, 1, DPKIT_MAX_WORKERS, &n))
+			return fail(err, size, w, key, "'%s' is not a worker count "
+				    "(1-%u)", v, DPKIT_MAX_WORKERS);
+		cfg->nr_workers = n;
+		cfg->workers_listed = false;
+	} else if (!strcmp(key, "worker-cpus")) {
+		if (dpkit_cpulist_parse(v, cfg->worker_cpus, DPK_CPU_BITS) < 0)
+			return fail(err, size, w, key, "%s", dpkit_errmsg());
+		for (n = 0, i = 0; i < DPK_CPU_BITS; i++)
+			n += cfg->worker_cpus[i / 64] >> (i % 64) & 1;
+		if (n > DPKIT_MAX_WORKERS)
+			return fail(err, size, w, key, "%u CPUs: at most %u workers",
+				    n, DPKIT_MAX_WORKERS);
+		cfg->nr_workers = n;
+		cfg->workers_listed = true;
+	} else if (!strcmp(key, "main-lcore")) {
+		if (parse_uint(v, 0, DPK_CPU_BITS - 1, &n))
+			return fail(err, size, w, key, "'%s' is not a CPU number", v);
+		cfg->main_lcore = n;
+	} else if (!strcmp(key, "eventdev")) {
+		i = pick(v, eventdev_names, ARRAY_SIZE(eventdev_names));
+		if (i < 0)
+			return fail(err, size, w, key, "'%s': one of auto, dlb2, dsw, "
+				    "sw, none", v);
+		cfg->eventdev = i;
+	} else if (!strcmp(key, "eventdev-args")) {
+		if (strlen(v) >= sizeof(cfg->eventdev_args))
+			return fail(err, size, w, key, "too long");
+		strcpy(cfg->eventdev_args, v);
+	} else if (!strcmp(key, "mbufs")) {
+		if (parse_uint(v, 1023, 1U << 24, &cfg->mbufs))
+			return fail(err, size, w, key, "'%s': 1023 to %u", v, 1U << 24);
+	} else if (!strcmp(key, "mbuf-cache")) {
+		if (parse_uint(v, 0, 512, &cfg->mbuf_cache))
+			return fail(err, size, w, key, "'%s': 0 to 512", v);
+	} else if (!strcmp(key, "hugepages")) {
+		i = pick(v, (const char *const[]){ "no", "yes" }, 2);
+		if (i < 0)
+			return fail(err, size, w, key, "'%s': yes or no", v);
+		cfg->hugepages = i;
+	} else if (!strcmp(key, "memory")) {
+		if (parse_uint(v, 64, 1U << 20, &cfg->memory_mb))
+			return fail(err, size, w, key, "'%s': 64 to %u MB", v, 1U << 20);
+	} else if (!strcmp(key, "log-level")) {
+		if (pick(v, log_levels, ARRAY_SIZE(log_levels)) < 0)
+			return fail(err, size, w, key, "'%s': emerg, alert, crit, err, "
+				    "warning, notice, info or debug", v);
+		strcpy(cfg->log_level, v);
+	} else {
+		return fail(err, size, w, key, "unknown key");
+	}
+	return 0;
+}
+
+static struct dpk_port_config *port_get(struct dpk_config *cfg,
+					const struct where *w, const char *name,
+					char *err, size_t size)
+{
+	struct dpk_port_config *p;
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_ports; i++)
+		if (!strcmp(cfg->ports[i].name, name))
+			return &cfg->ports[i];
+	if (!*name || strlen(name) >= DPK_NAME_LEN ||
+	    strspn(name, NAME_CHARS) != strlen(name)) {
+		fail(err, size, w, NULL, "bad port name '%s' (letters, digits, "
+		     "_ and -, at most %d)", name, DPK_NAME_LEN - 1);
+		return NULL;
+	}
+	if (cfg->nr_ports == DPK_MAX_PORTS) {
+		fail(err, size, w, NULL, "more than %d ports", DPK_MAX_PORTS);
+		return NULL;
+	}
+	p = &cfg->ports[cfg->nr_ports++];
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, name);
+	p->queues = 1;
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->forward_idx = -1;
+	return p;
+}
+
+static int set_port(struct dpk_port_config *p, const struct where *w,
+		    const char *key, const char *v, char *err, size_t size)
+{
+	unsigned int n;
+
+	if (!strcmp(key, "device")) {
+		if (!*v || strlen(v) >= sizeof(p->device))
+			return fail(err, size, w, key, "empty or too long");
+		p->is_pci = is_bdf(v);
+		if (!p->is_pci && strncmp(v, "net_", 4))
+			return fail(err, size, w, key, "'%s': a PCI address "
+				    "(0000:00:05.0) or a DPDK vdev (net_ring0, "
+				    "net_null0,...)", v);
+		strcpy(p->device, v);
+	} else if (!strcmp(key, "queues")) {
+		if (parse_uint(v, 1, 64, &p->queues))
+			return fail(err, size, w, key, "'%s': 1 to 64", v);
+	} else if (!strcmp(key, "rx-desc") || !strcmp(key, "tx-desc")) {
+		if (parse_uint(v, 64, 16384, &n) || (n & (n - 1)))
+			return fail(err, size, w, key, "'%s': a power of two from "
+				    "64 to 16384", v);
+		*(key[0] == 'r' ? &p->rx_desc : &p->tx_desc) = n;
+	} else if (!strcmp(key, "forward")) {
+		if (!*v || strlen(v) >= sizeof(p->forward))
+			return fail(err, size, w, key, "empty or too long");
+		strcpy(p->forward, v);
+	} else {
+		return fail(err, size, w, key, "unknown port key");
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	s += strspn(s, " \t");
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int dpk_config_parse(struct dpk_config *cfg, const char *path,
+		     const char *text, char *err, size_t size)
+{
+	struct where w = { .path = path };
+	struct dpk_port_config *port = NULL;
+	char line[512], *l, *eq, *key, *val;
+	const char *p = text, *nl;
+	size_t len;
+	int ret;
+
+	while (*p) {
+		w.line++;
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= sizeof(line))
+			return fail(err, size, &w, NULL, "line too long");
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (nl != NULL);
+		line[strcspn(line, "#")] = '\0';
+		l = trim(line);
+		if (!*l)
+			continue;
+		if (*l == '[') {
+			/* "[port NAME]", blanks allowed inside the brackets. */
+			char *inner = l + 1, *close = strrchr(l, ']');
+
+			if (close && !close[1]) {
+				*close = '\0';
+				inner = trim(inner);
+			}
+			if (!close || close[1] || strncmp(inner, "port", 4) ||
+			    (inner[4] != ' ' && inner[4] != '\t'))
+				return fail(err, size, &w, NULL, "expected "
+					    "'[port NAME]', not '%s'", l);
+			w.port = NULL;
+			port = port_get(cfg, &w, trim(inner + 5), err, size);
+			if (!port)
+				return -EINVAL;
+			w.port = port->name;
+			continue;
+		}
+		eq = strchr(l, '=');
+		if (!eq)
+			return fail(err, size, &w, NULL, "expected 'key = value', "
+				    "not '%s'", l);
+		*eq = '\0';
+		key = trim(l);
+		val = trim(eq + 1);
+		ret = port ? set_port(port, &w, key, val, err, size) :
+			     set_global(cfg, &w, key, val, err, size);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int dpk_config_set(struct dpk_config *cfg, const char *assignment, char *err,
+		   size_t size)
+{
+	struct where w = { .path = "--set" };
+	struct dpk_port_config *port;
+	char buf[512], *eq, *dot;
+
+	if (strlen(assignment) >= sizeof(buf))
+		return fail(err, size, &w, NULL, "too long");
+	strcpy(buf, assignment);
+	eq = strchr(buf, '=');
+	if (!eq)
+		return fail(err, size, &w, NULL, "'%s': expected KEY=VALUE or "
+			    "port.NAME.KEY=VALUE", assignment);
+	*eq = '\0';
+	if (strncmp(buf, "port.", 5))
+		return set_global(cfg, &w, trim(buf), trim(eq + 1), err, size);
+	dot = strchr(buf + 5, '.');
+	if (!dot)
+		return fail(err, size, &w, NULL, "'%s': expected "
+			    "port.NAME.KEY=VALUE", assignment);
+	*dot = '\0';
+	port = port_get(cfg, &w, buf + 5, err, size);
+	if (!port)
+		return -EINVAL;
+	w.port = port->name;
+	return set_port(port, &w, trim(dot + 1), trim(eq + 1), err, size);
+}
+
+int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
+{
+	struct where w = { .path = "config" };
+	struct dpk_port_config *p;
+	unsigned int i, j;
+
+	if (!cfg->nr_ports)
+		return fail(err, size, &w, NULL, "no [port NAME] section: "
+			    "dpkitd needs at least one port");
+	for (i = 0; i < cfg->nr_ports; i++) {
+		p = &cfg->ports[i];
+		w.port = p->name;
+		if (!p->device[0])
+			return fail(err, size, &w, "device", "missing");
+		for (j = 0; j < i; j++)
+			if (!strcmp(cfg->ports[j].device, p->device))
+				return fail(err, size, &w, "device", "%s is also "
+					    "port %s", p->device, cfg->ports[j].name);
+		/* Defaults: one port to itself, two ports to each other. */
+		if (!p->forward[0] && cfg->nr_ports <= 2)
+			strcpy(p->forward, cfg->ports[cfg->nr_ports - 1 - i].name);
+		if (!p->forward[0])
+			return fail(err, size, &w, "forward", "missing (with more "
+				    "than two ports, say where each sends)");
+		p->forward_idx = -1;
+		for (j = 0; j < cfg->nr_ports; j++)
+			if (!strcmp(cfg->ports[j].name, p->forward))
+				p->forward_idx = j;
+		if (p->forward_idx < 0)
+			return fail(err, size, &w, "forward", "no port named '%s'",
+				    p->forward);
+	}
+	w.port = NULL;
+	if (cfg->main_lcore >= 0 && cfg->workers_listed &&
+	    (cfg->worker_cpus[cfg->main_lcore / 64] >> (cfg->main_lcore % 64) & 1))
+		return fail(err, size, &w, "main-lcore", "CPU %d is also a "
+			    "worker CPU: the main lcore needs a CPU of its own",
+			    cfg->main_lcore);
+	return 0;
+}
+
+void dpk_config_print(const struct dpk_config *cfg, FILE *f)
+{
+	const struct dpk_port_config *p;
+	char list[256];
+	unsigned int i;
+
+	if (cfg->workers_listed) {
+		dpkit_cpulist_format(cfg->worker_cpus, DPK_CPU_BITS, list,
+				     sizeof(list));
+		fprintf(f, "worker-cpus = %s\n", list);
+	} else {
+		fprintf(f, "workers = %u\n", cfg->nr_workers);
+	}
+	if (cfg->main_lcore >= 0)
+		fprintf(f, "main-lcore = %d\n", cfg->main_lcore);
+	fprintf(f, "eventdev = %s\n", dpk_eventdev_name(cfg->eventdev));
+	if (cfg->eventdev_args[0])
+		fprintf(f, "eventdev-args = %s\n", cfg->eventdev_args);
+	fprintf(f, "mbufs = %u\nmbuf-cache = %u\nhugepages = %s\n", cfg->mbufs,
+		cfg->mbuf_cache, cfg->hugepages ? "yes" : "no");
+	if (!cfg->hugepages)
+		fprintf(f, "memory = %u\n", cfg->memory_mb);
+	fprintf(f, "log-level = %s\n", cfg->log_level);
+	for (i = 0; i < cfg->nr_ports; i++) {
+		p = &cfg->ports[i];
+		fprintf(f, "\n[port %s]\ndevice = %s\nqueues = %u\nrx-desc = %u\n"
+			"tx-desc = %u\nforward = %s\n", p->name, p->device,
+			p->queues, p->rx_desc, p->tx_desc, p->forward);
+	}
+}

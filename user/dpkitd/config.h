@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpkitd's configuration: a file of "key = value" lines with [port NAME]
+ * sections (Documentation/dpkitd.rst), then --set overrides, validated into
+ * one struct dpk_config. Parsing touches nothing but the file.
+ */
+#ifndef DPK_CONFIG_H
+#define DPK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define DPK_MAX_PORTS		16
+#define DPK_NAME_LEN		16
+#define DPK_DEVICE_LEN		128
+#define DPK_CPU_BITS		1024
+
+enum dpk_eventdev {
+	DPK_EVDEV_AUTO,		/* DLB2 if present, else dsw */
+	DPK_EVDEV_DLB2,
+	DPK_EVDEV_DSW,
+	DPK_EVDEV_SW,
+	DPK_EVDEV_NONE,		/* poll mode: rx -> stage -> tx on one worker */
+};
+
+struct dpk_port_config {
+	char name[DPK_NAME_LEN];
+	char device[DPK_DEVICE_LEN];	/* PCI BDF or a vdev ("net_ring0") */
+	bool is_pci;
+	unsigned int queues;
+	unsigned int rx_desc, tx_desc;
+	char forward[DPK_NAME_LEN];	/* the port its packets go to */
+	int forward_idx;		/* resolved */
+};
+
+struct dpk_config {
+	/* Workers: a count placed by dpkit (isolated CPUs), or a CPU list. */
+	unsigned int nr_workers;
+	bool workers_listed;
+	uint64_t worker_cpus[DPK_CPU_BITS / 64];
+	int main_lcore;			/* -1: from the placement */
+	enum dpk_eventdev eventdev;
+	char eventdev_args[DPK_DEVICE_LEN];
+	unsigned int mbufs, mbuf_cache;
+	bool hugepages;
+	unsigned int memory_mb;		/* with hugepages = no */
+	char log_level[16];
+	unsigned int nr_ports;
+	struct dpk_port_config ports[DPK_MAX_PORTS];
+};
+
+void dpk_config_defaults(struct dpk_config *cfg);
+
+/*
+ * Parse a file (@path names it in messages) held in @text; then
+ * dpk_config_set() for each override; then dpk_config_check(). Each returns
+ * 0 or -errno with one message in @err naming the place, the key and the
+ * problem.
+ */
+int dpk_config_parse(struct dpk_config *cfg, const char *path,
+		     const char *text, char *err, size_t size);
+int dpk_config_set(struct dpk_config *cfg, const char *assignment, char *err,
+		   size_t size);
+int dpk_config_check(struct dpk_config *cfg, char *err, size_t size);
+
+/* The resolved configuration, as a config file would say it. */
+void dpk_config_print(const struct dpk_config *cfg, FILE *f);
+
+const char *dpk_eventdev_name(enum dpk_eventdev e);
+
+#endif /* DPK_CONFIG_H */

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpkitd: the dpkit dataplane daemon.
+ *
+ * This version resolves and checks its configuration and placement
+ * (--check-config) without touching the system; the start-up sequence and
+ * the dataplane (DESIGN.md) build on it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "libdpkit.h"
+
+#define DEFAULT_CONFIG	"/etc/dpkit/dpkitd.conf"
+#define MAX_SETS	64
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: dpkitd [-c FILE] [--set KEY=VALUE]... --check-config\n"
+		"\n"
+		"  -c, --config FILE    the configuration (default %s)\n"
+		"  -s, --set K=V        override a key: workers=2, "
+		"port.p0.device=net_ring0, ...\n"
+		"      --check-config   validate, resolve the placement, print the plan;\n"
+		"                       change nothing\n"
+		"  -h, --help           this help\n"
+		"\nThe configuration is described in Documentation/dpkitd.rst.\n",
+		DEFAULT_CONFIG);
+}
+
+static char *read_file(const char *path, char *err, size_t size)
+{
+	char *buf;
+	long n;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = n >= 0 && n < (1 << 20) ? calloc(1, n + 1) : NULL;
+	if (!buf || fread(buf, 1, n, f) != (size_t)n) {
+		snprintf(err, size, "%s: cannot read it (or over 1 MiB)", path);
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The NUMA node of the first PCI port, -1 when none or unknown. */
+static int ports_numa(const struct dpk_config *cfg)
+{
+	char path[192];
+	unsigned int i;
+	int node = -1;
+	FILE *f;
+
+	for (i = 0; i < cfg->nr_ports; i++) {
+		if (!cfg->ports[i].is_pci)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node",
+			 cfg->ports[i].device);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%d", &node) != 1)
+				node = -1;
+			fclose(f);
+		}
+		break;
+	}
+	return node;
+}
+
+/*
+ * Where the lcores go: the listed worker CPUs, or a count placed on the
+ * CPUs dpkit.ko isolates. Either way dpkit_place() chooses the main lcore.
+ */
+static int resolve_placement(const struct dpk_config *cfg,
+			     struct dpkit_placement *p, char *err, size_t size)
+{
+	static uint64_t isolated[DPK_CPU_BITS / 64];
+	struct dpkit_place_req req = { .nr_workers = cfg->nr_workers };
+	unsigned int nr_bits, i;
+	struct dpkit_topo topo;
+	struct dpkit *dk;
+	uint64_t *words;
+	int ret;
+
+	if (cfg->workers_listed) {
+		memcpy(isolated, cfg->worker_cpus, sizeof(isolated));
+	} else {
+		if (dpkit_open(NULL, &dk) < 0) {
+			snprintf(err, size, "workers = %u needs CPUs isolated by "
+				 "dpkit.ko (%s); or list them: worker-cpus = LIST",
+				 cfg->nr_workers, dpkit_errmsg());
+			return -ENOENT;
+		}
+		ret = dpkit_isolate_get(dk, DPKIT_MASK_ISOLATED, &words, &nr_bits,
+					NULL, NULL);
+		dpkit_close(dk);
+		if (ret < 0) {
+			snprintf(err, size, "%s", dpkit_errmsg());
+			return ret;
+		}
+		memset(isolated, 0, sizeof(isolated));
+		for (i = 0; i < nr_bits && i < DPK_CPU_BITS; i++)
+			isolated[i / 64] |= words[i / 64] & (1ULL << (i % 64));
+		free(words);
+	}
+	req.isolated = isolated;
+	req.nr_bits = DPK_CPU_BITS;
+	req.nic_numa = ports_numa(cfg);
+	req.service = cfg->eventdev == DPK_EVDEV_SW;
+	if (dpkit_topo_load(&topo, getenv("DPKITD_TOPOLOGY")) < 0) {
+		snprintf(err, size, "%s", dpkit_errmsg());
+		return -EIO;
+	}
+	ret = dpkit_place(&topo, &req, p);
+	if (ret < 0)
+		snprintf(err, size, "placement: %s", dpkit_errmsg());
+	else if (cfg->main_lcore >= 0) {
+		if (!dpkit_topo_cpu(&topo, cfg->main_lcore)) {
+			snprintf(err, size, "main-lcore: CPU %d does not exist",
+				 cfg->main_lcore);
+			ret = -EINVAL;
+		}
+		p->main_cpu = cfg->main_lcore;
+	}
+	dpkit_topo_free(&topo);
+	return ret;
+}
+
+/* The EAL arguments the plan means. */
+static void print_eal(const struct dpk_config *cfg,
+		      const struct dpkit_placement *p)
+{
+	unsigned int i;
+
+	printf("eal arguments:\n  --lcores 0@%d", p->main_cpu);
+	for (i = 0; i < p->nr_workers; i++)
+		printf(",%u@%d", i + 1, p->workers[i]);
+	if (p->service_cpu >= 0)
+		printf(",%u@%d -s 0x%x", p->nr_workers + 1, p->service_cpu,
+		       1U << (p->nr_workers + 1));
+	printf(" --main-lcore 0");
+	if (cfg->hugepages)
+		printf(" --in-memory");
+	else
+		printf(" --no-huge --no-shconf -m %u", cfg->memory_mb);
+	for (i = 0; i < cfg->nr_ports; i++)
+		printf(cfg->ports[i].is_pci ? " -a %s" : " --vdev %s",
+		       cfg->ports[i].device);
+	printf(" --log-level %s\n", cfg->log_level);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL, *sets[MAX_SETS];
+	unsigned int nr_sets = 0, i;
+	struct dpkit_placement p;
+	struct dpk_config cfg;
+	int opt, check = 0;
+	char err[512], *text;
+
+	while ((opt = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 's':
+			if (nr_sets == MAX_SETS) {
+				fprintf(stderr, "dpkitd: more than %d --set\n", MAX_SETS);
+				return 2;
+			}
+			sets[nr_sets++] = optarg;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	dpk_config_defaults(&cfg);
+	/* -c FILE must exist; the default file is read when there is one. */
+	if (!path && access(DEFAULT_CONFIG, F_OK) == 0)
+		path = DEFAULT_CONFIG;
+	if (path) {
+		text = read_file(path, err, sizeof(err));
+		if (!text) {
+			fprintf(stderr, "dpkitd: %s\n", err);
+			return 1;
+		}
+		if (dpk_config_parse(&cfg, path, text, err, sizeof(err)) < 0) {
+			fprintf(stderr, "dpkitd: %s\n", err);
+			free(text);
+			return 1;
+		}
+		free(text);
+	}
+	for (i = 0; i < nr_sets; i++) {
+		if (dpk_config_set(&cfg, sets[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "dpkitd: %s\n", err);
+			return 1;
+		}
+	}
+	if (dpk_config_check(&cfg, err, sizeof(err)) < 0 ||
+	    resolve_placement(&cfg, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dpkitd: %s\n", err);
+		return 1;
+	}
+	if (!check) {
+		fprintf(stderr, "dpkitd: this version checks the configuration "
+			"only: run it with --check-config\n");
+		return 1;
+	}
+	printf("configuration (%s, then %u override%s):\n\n", path ? path :
+	       "defaults", nr_sets, nr_sets == 1 ? "" : "s");
+	dpk_config_print(&cfg, stdout);
+	printf("\nplacement:\n%s\n", p.why);
+	print_eal(&cfg, &p);
+	return 0;
+}
