@@ -27,6 +27,8 @@ SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 CMOCKA		:= $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 LIB_PKGS	:= libnl-genl-3.0 hwloc libmnl
 LIB_CFLAGS	:= $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+DPDK_CFLAGS	:= $(shell pkg-config --cflags libdpdk 2>/dev/null)
+DPDK_LIBS	:= $(shell pkg-config --libs libdpdk 2>/dev/null)
 LIB_LIBS	:= $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 
 U		:= $(O)/user
@@ -105,8 +107,10 @@ $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.
 	@mkdir -p $(@D)
 	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
+$(OBJ)/user/dpkitd/%.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+
 $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(DPDK_LIBS)
 
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread

@@ -10,6 +10,7 @@
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
+#   host     dpkitd on the host with DPDK vdevs, no module (tests/host)
 #   kunit    KUnit suites in a VM on the cached test kernel (tests/kunit)
 #   harness  the VM harness turns a panic and a hang into failures
 #   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel
@@ -24,7 +25,7 @@ cd "$top"
 O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
-all_tiers="build lint unit kunit harness vm"
+all_tiers="build lint unit host kunit harness vm"
 tiers=${*:-$all_tiers}
 
 mkdir -p "$results"
@@ -110,6 +111,25 @@ tier_build() {
 		f=$((f + 1))
 	fi
 
+	# The worker rules header turns a banned call into a compile error (and
+	# the same file without the call compiles).
+	local clean banned
+	clean=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
+		'int f(void);' 'int f(void) { return 0; }' |
+		cc -fsyntax-only -Iuser/dpkitd -x c - 2>&1 && echo compiled)
+	banned=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
+		'void f(void);' 'void f(void) { sleep(1); }' |
+		cc -fsyntax-only -Iuser/dpkitd -x c - 2>&1)
+	if [ "$clean" = compiled ] &&
+	   echo "$banned" | grep -q 'attempt to use poisoned "sleep"'; then
+		echo "ok - a banned call (sleep) in worker code fails to compile"
+		p=$((p + 1))
+	else
+		echo "$clean" "$banned"
+		echo "not ok - a banned call (sleep) in worker code fails to compile"
+		f=$((f + 1))
+	fi
+
 	if echo 'int main(void){return 0;}' | cc -m32 -x c - -o /dev/null 2>/dev/null; then
 		if echo '#include "uapi_layout.h"' | cc -m32 -fsyntax-only \
 			-Iinclude/uapi -Itests/unit -x c -; then
@@ -168,7 +188,7 @@ tier_lint() {
 	done
 
 	# DESIGN.md: threads are created through one spawn function only.
-	n=$(grep -rn 'pthread_create' user/ 2>/dev/null | wc -l)
+	n=$(grep -rn 'pthread_create' user/ 2>/dev/null | grep -vc 'pragma GCC poison')
 	if [ "$n" -le 1 ]; then
 		echo "ok - at most one pthread_create site under user/ ($n)"; p=$((p + 1))
 	else
@@ -205,6 +225,29 @@ tier_unit() {
 		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
 	done
 	record unit $p $f $s
+}
+
+tier_host() {
+	local p=0 f=0 s=0 t out counts tp tf ts rc
+
+	say "host: dpkitd with DPDK vdevs (no module, no hugepages)"
+	if [ "$(id -u)" != 0 ]; then
+		skipped host "needs root (DPDK's EAL)"
+		return
+	fi
+	for t in tests/host/[0-9]*.sh; do
+		out=$(DPKIT_TOP="$top" DPKIT_BUILD="$top/$O" timeout 300 bash "$t" 2>&1)
+		rc=$?
+		echo "$out"
+		counts=$(echo "$out" | tap_count)
+		read -r tp tf ts <<< "$counts"
+		if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
+			echo "not ok - $(basename "$t") exited with status $rc"
+			tf=1
+		fi
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done
+	record host $p $f $s
 }
 
 # vm_run NAME SCENARIO KERNEL INITRD [vmrun.py options]: one VM run; leaves

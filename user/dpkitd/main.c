@@ -2,9 +2,10 @@
 /*
  * dpkitd: the dpkit dataplane daemon.
  *
- * This version resolves and checks its configuration and placement
- * (--check-config) without touching the system; the start-up sequence and
- * the dataplane (DESIGN.md) build on it.
+ * --check-config resolves and checks the configuration and placement and
+ * prints the plan without touching the system. Without it, dpkitd runs the
+ * dataplane in poll mode (dataplane.c); the start-up sequence's stage one
+ * (binds, isolation, memfd, exec) and the eventdev pipeline are next.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dpkitd.h"
 #include "libdpkit.h"
 
 #define DEFAULT_CONFIG	"/etc/dpkit/dpkitd.conf"
@@ -21,7 +23,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: dpkitd [-c FILE] [--set KEY=VALUE]... --check-config\n"
+	fprintf(f, "Usage: dpkitd [-c FILE] [--set KEY=VALUE]... [--check-config]\n"
 		"\n"
 		"  -c, --config FILE    the configuration (default %s)\n"
 		"  -s, --set K=V        override a key: workers=2, "
@@ -140,27 +142,18 @@ static int resolve_placement(const struct dpk_config *cfg,
 	return ret;
 }
 
-/* The EAL arguments the plan means. */
+/* The EAL arguments the plan means (dataplane.c builds them). */
 static void print_eal(const struct dpk_config *cfg,
 		      const struct dpkit_placement *p)
 {
-	unsigned int i;
+	char *argv[DPK_MAX_EAL_ARGS], buf[2048];
+	int argc, i;
 
-	printf("eal arguments:\n  --lcores 0@%d", p->main_cpu);
-	for (i = 0; i < p->nr_workers; i++)
-		printf(",%u@%d", i + 1, p->workers[i]);
-	if (p->service_cpu >= 0)
-		printf(",%u@%d -s 0x%x", p->nr_workers + 1, p->service_cpu,
-		       1U << (p->nr_workers + 1));
-	printf(" --main-lcore 0");
-	if (cfg->hugepages)
-		printf(" --in-memory");
-	else
-		printf(" --no-huge --no-shconf -m %u", cfg->memory_mb);
-	for (i = 0; i < cfg->nr_ports; i++)
-		printf(cfg->ports[i].is_pci ? " -a %s" : " --vdev %s",
-		       cfg->ports[i].device);
-	printf(" --log-level %s\n", cfg->log_level);
+	argc = dpk_eal_args(cfg, p, argv, buf, sizeof(buf));
+	printf("eal arguments:\n ");
+	for (i = 1; i < argc; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
 }
 
 int main(int argc, char **argv)
@@ -235,11 +228,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dpkitd: %s\n", err);
 		return 1;
 	}
-	if (!check) {
-		fprintf(stderr, "dpkitd: this version checks the configuration "
-			"only: run it with --check-config\n");
-		return 1;
-	}
+	if (!check)
+		return dpk_run(&cfg, &p);
 	printf("configuration (%s, then %u override%s):\n\n", path ? path :
 	       "defaults", nr_sets, nr_sets == 1 ? "" : "s");
 	dpk_config_print(&cfg, stdout);

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dpkitd on the host, no module, no hugepages: two net_null ports in poll
+# mode, one worker. Packets in = packets out + counted drops; SIGTERM
+# mid-traffic exits 0 with every mbuf back in the pool.
+. "$DPKIT_TOP/tests/host/lib.sh"
+
+cat > "$tmp/null.conf" <<-CONF
+	worker-cpus = $(worker_cpu)
+	eventdev = none
+	hugepages = no
+	memory = 256
+	mbufs = 4095
+	[port a]
+	device = net_null0
+	[port b]
+	device = net_null1
+CONF
+
+check "--check-config accepts it" "$DPKITD" -c "$tmp/null.conf" --check-config
+run_dpkitd "$tmp/null.conf" 3
+check "SIGTERM mid-traffic: exit 0" test "$rc" = 0
+check "it forwarded packets" sh -c "[ $rx -gt 0 ]"
+check "packets in = packets out + counted drops" test "$rx" = "$((tx + dropped))"
+check "every mbuf went back to the pool" test "$in_use" = 0
+finish

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The main lcore: start the EAL from the plan, set up the mempool and the
+ * ports, launch the workers, then block in epoll on a signalfd and a
+ * timerfd (link polling every 100 ms) until SIGTERM or SIGINT; stop the
+ * workers, the ports and the EAL. It never polls packets.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "dpkitd.h"
+#include "libdpkit.h"
+
+int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
+		 char **argv, char *buf, size_t size)
+{
+	size_t len = 0;
+	unsigned int i;
+	int argc = 0, any_pci = 0;
+
+#define ARG(...) do {							\
+		argv[argc++] = buf + len;				\
+		len += snprintf(buf + len, size - len, __VA_ARGS__) + 1; \
+	} while (0)
+
+	ARG("dpkitd");
+	ARG("--lcores");
+	argv[argc++] = buf + len;
+	len += snprintf(buf + len, size - len, "0@%d", p->main_cpu);
+	for (i = 0; i < p->nr_workers; i++)
+		len += snprintf(buf + len, size - len, ",%u@%d", i + 1,
+				p->workers[i]);
+	len++;
+	ARG("--main-lcore");
+	ARG("0");
+	if (cfg->hugepages) {
+		ARG("--in-memory");
+	} else {
+		ARG("--no-huge");
+		ARG("--no-shconf");
+		ARG("-m");
+		ARG("%u", cfg->memory_mb);
+	}
+	for (i = 0; i < cfg->nr_ports; i++) {
+		any_pci |= cfg->ports[i].is_pci;
+		ARG(cfg->ports[i].is_pci ? "-a" : "--vdev");
+		ARG("%s", cfg->ports[i].device);
+	}
+	if (!any_pci)
+		ARG("--no-pci");
+	ARG("--log-level");
+	ARG("%s", cfg->log_level);
+#undef ARG
+	argv[argc] = NULL;
+	return len <= size ? argc : -ENOSPC;
+}
+
+static int port_setup(struct dpk_main *m, unsigned int idx)
+{
+	const struct dpk_port_config *pc = &m->cfg->ports[idx];
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_link link;
+	uint16_t port, rxd = pc->rx_desc, txd = pc->tx_desc, q;
+	int ret;
+
+	ret = rte_eth_dev_get_port_by_name(pc->device, &port);
+	if (ret) {
+		fprintf(stderr, "dpkitd: port %s: DPDK has no device %s\n",
+			pc->name, pc->device);
+		return ret;
+	}
+	ret = rte_eth_dev_configure(port, pc->queues, m->nr_workers, &conf);
+	if (!ret)
+		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
+	for (q = 0; !ret && q < pc->queues; q++)
+		ret = rte_eth_rx_queue_setup(port, q, rxd,
+					     rte_eth_dev_socket_id(port), NULL,
+					     m->pool);
+	for (q = 0; !ret && q < m->nr_workers; q++)
+		ret = rte_eth_tx_queue_setup(port, q, txd,
+					     rte_eth_dev_socket_id(port), NULL);
+	if (!ret)
+		ret = rte_eth_dev_start(port);
+	if (ret) {
+		fprintf(stderr, "dpkitd: port %s (%s): setup failed: %s\n",
+			pc->name, pc->device, rte_strerror(-ret));
+		return ret;
+	}
+	rte_eth_promiscuous_enable(port);
+	m->port_ids[idx] = port;
+	m->nr_started++;
+	if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
+		m->link_up |= 1ULL << idx;
+	return 0;
+}
+
+/* Every (port, queue) to a worker, round robin; each worker its tx queue. */
+static void assign_queues(struct dpk_main *m)
+{
+	unsigned int i, q, n = 0, lcore;
+	struct dpk_worker *w;
+
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		w = &m->workers[i];
+		w->id = i;
+		w->lcore = lcore;
+		w->stop = &m->stop;
+		w->link_up = &m->link_up;
+		if (++i == m->nr_workers)
+			break;
+	}
+	for (i = 0; i < m->nr_ports; i++)
+		for (q = 0; q < m->cfg->ports[i].queues; q++, n++) {
+			w = &m->workers[n % m->nr_workers];
+			if (w->nr_rxq == DPK_MAX_RXQ)
+				continue;
+			w->rxq[w->nr_rxq++] = (struct dpk_rxq){
+				.port_id = m->port_ids[i], .queue = q,
+				.dst_port_id = m->port_ids[m->cfg->ports[i].forward_idx],
+				.port = i, .dst_port = m->cfg->ports[i].forward_idx,
+			};
+		}
+}
+
+/* Link state every 100 ms: polled, so it works for every PMD. */
+static void poll_links(struct dpk_main *m)
+{
+	struct rte_eth_link link;
+	uint64_t up = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->nr_ports; i++)
+		if (rte_eth_link_get_nowait(m->port_ids[i], &link) == 0 &&
+		    link.link_status)
+			up |= 1ULL << i;
+	for (i = 0; i < m->nr_ports; i++)
+		if ((up ^ m->link_up) >> i & 1)
+			fprintf(stderr, "dpkitd: port %s: link %s\n",
+				m->cfg->ports[i].name, up >> i & 1 ? "up" : "down");
+	m->link_up = up;
+}
+
+/* Block until SIGTERM/SIGINT, polling the links on a timer. */
+static int main_loop(struct dpk_main *m)
+{
+	struct itimerspec its = { .it_interval = { 0, 100000000 },
+				  .it_value = { 0, 100000000 } };
+	struct epoll_event ev, evs[2];
+	int ep, sfd, tfd, n, i, ret = 0;
+	struct signalfd_siginfo si;
+	uint64_t ticks;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || ep < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+		perror("dpkitd: main loop");
+		ret = -1;
+		goto out;
+	}
+	ev.events = EPOLLIN;
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	fprintf(stderr, "dpkitd: running: %u worker%s, %u port%s\n",
+		m->nr_workers, m->nr_workers == 1 ? "" : "s", m->nr_ports,
+		m->nr_ports == 1 ? "" : "s");
+	for (;;) {
+		n = epoll_wait(ep, evs, 2, -1);
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == tfd) {
+				if (read(tfd, &ticks, sizeof(ticks)) > 0)
+					poll_links(m);
+				continue;
+			}
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				fprintf(stderr, "dpkitd: %s: stopping\n",
+					strsignal(si.ssi_signo));
+				goto out;
+			}
+		}
+		if (n < 0 && errno != EINTR) {
+			perror("dpkitd: epoll_wait");
+			ret = -1;
+			goto out;
+		}
+	}
+out:
+	if (ep >= 0)
+		close(ep);
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	return ret;
+}
+
+int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
+{
+	static struct dpk_main m;
+	char *argv[DPK_MAX_EAL_ARGS], buf[2048];
+	struct dpk_stats total = { 0 };
+	unsigned int i, in_use;
+	int argc, ret = 1;
+	sigset_t mask;
+
+	/* Before the EAL makes threads: they all inherit the blocked mask. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+
+	argc = dpk_eal_args(cfg, p, argv, buf, sizeof(buf));
+	if (argc < 0 || rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "dpkitd: the EAL did not start: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	m.cfg = cfg;
+	m.nr_ports = cfg->nr_ports;
+	m.nr_workers = p->nr_workers;
+	m.pool = rte_pktmbuf_pool_create("dpk_mbufs", cfg->mbufs, cfg->mbuf_cache,
+					 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					 rte_socket_id());
+	if (!m.pool) {
+		fprintf(stderr, "dpkitd: mbuf pool of %u: %s\n", cfg->mbufs,
+			rte_strerror(rte_errno));
+		goto out_eal;
+	}
+	for (i = 0; i < m.nr_ports; i++)
+		if (port_setup(&m, i))
+			goto out_ports;
+	assign_queues(&m);
+	for (i = 0; i < m.nr_workers; i++)
+		rte_eal_remote_launch(dpk_worker_main, &m.workers[i],
+				      m.workers[i].lcore);
+
+	if (main_loop(&m) == 0)
+		ret = 0;
+	m.stop = 1;
+	rte_eal_mp_wait_lcore();
+	for (i = 0; i < m.nr_workers; i++) {
+		total.rx += m.workers[i].stats.rx;
+		total.tx += m.workers[i].stats.tx;
+		total.drop_tx_full += m.workers[i].stats.drop_tx_full;
+		total.drop_link_down += m.workers[i].stats.drop_link_down;
+	}
+out_ports:
+	for (i = 0; i < m.nr_started; i++) {
+		rte_eth_dev_stop(m.port_ids[i]);
+		rte_eth_dev_close(m.port_ids[i]);
+	}
+	in_use = rte_mempool_in_use_count(m.pool);
+	fprintf(stderr, "dpkitd: stopped: rx %llu, tx %llu, dropped %llu (tx full "
+		"%llu, link down %llu); mbufs in use %u\n",
+		(unsigned long long)total.rx, (unsigned long long)total.tx,
+		(unsigned long long)(total.drop_tx_full + total.drop_link_down),
+		(unsigned long long)total.drop_tx_full,
+		(unsigned long long)total.drop_link_down, in_use);
+	if (in_use)
+		ret = 1;
+	rte_mempool_free(m.pool);
+out_eal:
+	rte_eal_cleanup();
+	return ret;
+}
