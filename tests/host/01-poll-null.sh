@@ -19,8 +19,14 @@ CONF
 
 check "--check-config accepts it" "$DPKITD" -c "$tmp/null.conf" --check-config
 run_dpkitd "$tmp/null.conf" 3
+check "stage one exec'd stage two with the sealed config memfd" \
+	grep -q "stage two: the configuration from stage one's sealed memfd" "$tmp/run.log"
+check "without the module it says so" grep -q "warning: running without dpkit.ko" "$tmp/run.log"
 check "SIGTERM mid-traffic: exit 0" test "$rc" = 0
 check "it forwarded packets" sh -c "[ $rx -gt 0 ]"
 check "packets in = packets out + counted drops" test "$rx" = "$((tx + dropped))"
 check "every mbuf went back to the pool" test "$in_use" = 0
+printf 'worker-cpus = %s\n[port a]\ndevice = 0000:00:05.0\n' "$(worker_cpu)" > "$tmp/pci.conf"
+check "a PCI port without the module: refused, naming the module" \
+	sh -c "'$DPKITD' -c '$tmp/pci.conf' 2>&1 | grep -q 'PCI ports need dpkit.ko to bind them'"
 finish

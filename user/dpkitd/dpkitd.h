@@ -65,4 +65,8 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 		 char **argv, char *buf, size_t size);
 int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
 
+/* stage1.c: binds through a lease, the sealed config memfd, exec self. */
+int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
+	       char **argv);
+
 #endif /* DPKITD_H */

@@ -170,7 +170,8 @@ int main(int argc, char **argv)
 	struct dpkit_placement p;
 	struct dpk_config cfg;
 	int opt, check = 0;
-	char err[512], *text;
+	char err[512], fdpath[64], *text;
+	const char *memfd;
 
 	while ((opt = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -201,6 +202,13 @@ int main(int argc, char **argv)
 	}
 
 	dpk_config_defaults(&cfg);
+	/* Stage two: the resolved configuration comes from stage one's memfd. */
+	memfd = getenv("DPKITD_CONFIG_FD");
+	if (memfd) {
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%s", memfd);
+		path = fdpath;
+		nr_sets = 0;
+	}
 	/* -c FILE must exist; the default file is read when there is one. */
 	if (!path && access(DEFAULT_CONFIG, F_OK) == 0)
 		path = DEFAULT_CONFIG;
@@ -228,12 +236,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dpkitd: %s\n", err);
 		return 1;
 	}
-	if (!check)
-		return dpk_run(&cfg, &p);
-	printf("configuration (%s, then %u override%s):\n\n", path ? path :
-	       "defaults", nr_sets, nr_sets == 1 ? "" : "s");
-	dpk_config_print(&cfg, stdout);
-	printf("\nplacement:\n%s\n", p.why);
-	print_eal(&cfg, &p);
-	return 0;
+	if (check) {
+		printf("configuration (%s, then %u override%s):\n\n", path ? path :
+		       "defaults", nr_sets, nr_sets == 1 ? "" : "s");
+		dpk_config_print(&cfg, stdout);
+		printf("\nplacement:\n%s\n", p.why);
+		print_eal(&cfg, &p);
+		return 0;
+	}
+	if (!memfd)
+		return dpk_stage1(&cfg, &p, argv);
+	fprintf(stderr, "dpkitd: stage two: the configuration from stage one's "
+		"sealed memfd%s\n", getenv("DPKITD_LEASE_FD") ? ", the lease" : "");
+	unsetenv("DPKITD_CONFIG_FD");
+	unsetenv("DPKITD_LEASE_FD");
+	return dpk_run(&cfg, &p);
 }

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage one of the start-up (seed 000, the allocator-friendly sequence),
+ * before any DPDK call: take a lease on /dev/dpkit, bind the PCI ports to
+ * vfio-pci through it, write the resolved configuration into a sealed
+ * memfd, and exec dpkitd again with both file descriptors. Stage two
+ * (main.c) finds the memfd, starts the EAL and runs the dataplane; the
+ * lease fd stays open in it, so whenever dpkitd ends, crash included, the
+ * kernel gives the NICs back. A failure here undoes what was done (closing
+ * the lease does) and changes nothing else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "dpkitd.h"
+
+#define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+/* The resolved configuration: the placement written in, as worker-cpus. */
+static int write_memfd(struct dpk_config *cfg, const struct dpkit_placement *p)
+{
+	unsigned int i;
+	FILE *f;
+	int fd;
+
+	memset(cfg->worker_cpus, 0, sizeof(cfg->worker_cpus));
+	for (i = 0; i < p->nr_workers; i++)
+		cfg->worker_cpus[p->workers[i] / 64] |= 1ULL << (p->workers[i] % 64);
+	cfg->workers_listed = true;
+	cfg->nr_workers = p->nr_workers;
+	cfg->main_lcore = p->main_cpu;
+
+	fd = memfd_create("dpkitd.conf", MFD_ALLOW_SEALING);	/* kept over exec */
+	if (fd < 0)
+		return -errno;
+	f = fdopen(dup(fd), "w");
+	if (!f) {
+		close(fd);
+		return -errno;
+	}
+	fprintf(f, "# dpkitd stage one: the resolved configuration\n");
+	dpk_config_print(cfg, f);
+	if (fclose(f) || fcntl(fd, F_ADD_SEALS, SEALS)) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
+	       char **argv)
+{
+	struct dpkit_nic_bind res;
+	struct dpkit *dk = NULL;
+	unsigned int i, nr_pci = 0;
+	char env[32];
+	int fd;
+
+	for (i = 0; i < cfg->nr_ports; i++)
+		nr_pci += cfg->ports[i].is_pci;
+	if (dpkit_open(NULL, &dk) < 0) {
+		if (nr_pci) {
+			fprintf(stderr, "dpkitd: PCI ports need dpkit.ko to bind "
+				"them: %s\n", dpkit_errmsg());
+			return 1;
+		}
+		fprintf(stderr, "dpkitd: warning: running without dpkit.ko (%s): "
+			"no NIC binds, no isolation, no link reports\n",
+			dpkit_errmsg());
+		dk = NULL;
+	}
+	if (dk && dpkit_lease(dk) < 0) {
+		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
+		goto err_close;
+	}
+	for (i = 0; dk && i < cfg->nr_ports; i++) {
+		if (!cfg->ports[i].is_pci)
+			continue;
+		if (dpkit_nic_bind(dk, cfg->ports[i].device, "vfio-pci", 0,
+				   &res) < 0) {
+			fprintf(stderr, "dpkitd: port %s: %s\n", cfg->ports[i].name,
+				dpkit_errmsg());
+			goto err_close;	/* the lease gives back what was bound */
+		}
+		fprintf(stderr, "dpkitd: port %s: %s %s\n", cfg->ports[i].name,
+			cfg->ports[i].device, res.result & DPKIT_BIND_R_ALREADY ?
+			"already on vfio-pci" : "bound to vfio-pci");
+	}
+
+	fd = write_memfd(cfg, p);
+	if (fd < 0) {
+		fprintf(stderr, "dpkitd: the configuration memfd: %s\n",
+			strerror(-fd));
+		goto err_close;
+	}
+	snprintf(env, sizeof(env), "%d", fd);
+	setenv("DPKITD_CONFIG_FD", env, 1);
+	if (dk) {
+		/* The lease lives on in stage two: clear close-on-exec. */
+		fcntl(dpkit_fd(dk), F_SETFD, 0);
+		snprintf(env, sizeof(env), "%d", dpkit_fd(dk));
+		setenv("DPKITD_LEASE_FD", env, 1);
+	}
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "dpkitd: exec of stage two: %s\n", strerror(errno));
+	close(fd);
+err_close:
+	dpkit_close(dk);
+	return 1;
+}
