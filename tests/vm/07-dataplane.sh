@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm: nics=e1000e:k0:1,virtio:d0:1,e1000e:k1:2,virtio:d1:2 smp=2 mem=2048 hugepages=256 timeout=900
+#
+# The dataplane end to end: two kernel-owned NICs in two network namespaces,
+# each cabled to a virtio-net NIC that dpkitd binds to vfio-pci and bridges
+# (poll mode). ping crosses the dataplane; a QEMU link flap stops it; SIGKILL
+# of dpkitd gives both NICs back to virtio-pci; a restart works; SIGTERM
+# exits 0.
+. "$DPKIT_TOP/tests/vm/lib.sh"
+
+ko=$DPKIT_TOP/kmod/dpkit.ko
+tmp=$(mktemp -d)
+DPKITD=$DPKIT_BUILD/user/dpkitd
+k0=$(netdev_by_mac 52:54:00:dc:01:00)
+k1=$(netdev_by_mac 52:54:00:dc:02:02)
+D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:01)")
+D1=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:02:03)")
+echo "# kernel NICs $k0 $k1, DPDK NICs $D0 $D1"
+on() { [ "$(driver_of "$1")" = "$2" ]; }
+
+ip netns add na && ip netns add nb
+ip link set "$k0" netns na && ip link set "$k1" netns nb
+ip -n na addr add 192.0.2.1/24 dev "$k0" && ip -n na link set "$k0" up
+ip -n nb addr add 192.0.2.2/24 dev "$k1" && ip -n nb link set "$k1" up
+ping_ab() { ip netns exec na ping -c 1 -W 2 192.0.2.2; }
+
+cat > "$tmp/dpkitd.conf" <<-CONF
+	worker-cpus = 1
+	eventdev = none
+	mbufs = 8191
+	[port p0]
+	device = $D0
+	[port p1]
+	device = $D1
+CONF
+
+# start NAME: dpkitd in the background (in this shell, so $pid is ours).
+start() {
+	"$DPKITD" -c "$tmp/dpkitd.conf" > "$tmp/$1.log" 2>&1 &
+	pid=$!
+}
+# DPDK under TCG is slow to start.
+running() { wait_for 120 grep -q "dpkitd: running" "$tmp/$1.log"; }
+log() { sed 's/^/# /' "$tmp/$1.log"; }
+
+check "insmod dpkit.ko" insmod "$ko"
+check_not "no path between the namespaces before dpkitd" ping_ab
+start first
+check "dpkitd starts: binds both NICs, runs" running first
+log first
+check "both DPDK NICs are on vfio-pci, through the lease" \
+	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = vfio-pci ] &&
+	       [ \$(basename \$(readlink /sys/bus/pci/devices/$D1/driver)) = vfio-pci ]"
+check "ping crosses the dataplane" wait_for 30 ping_ab
+check "... both ways" wait_for 10 ip netns exec nb ping -c 1 -W 2 192.0.2.1
+
+check "host: set_link d1 off" host set_link d1 off
+check "dpkitd sees port p1 go down" wait_for 10 grep -q "port p1: link down" "$tmp/first.log"
+check_not "no ping while p1 is down" ping_ab
+check "host: set_link d1 on" host set_link d1 on
+check "dpkitd sees it come back" wait_for 10 grep -q "port p1: link up" "$tmp/first.log"
+check "ping again" wait_for 30 ping_ab
+
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+check "SIGKILL of dpkitd: the lease gives d0 back to virtio-pci" wait_for 20 on "$D0" virtio-pci
+check "... and d1" wait_for 20 on "$D1" virtio-pci
+check_not "... so no path any more" ping_ab
+
+start second
+check "dpkitd starts again" running second
+check "ping crosses again" wait_for 30 ping_ab
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+log second
+check "SIGTERM: exit 0, every mbuf back" \
+	sh -c "[ $rc = 0 ] && grep -q 'mbufs in use 0' '$tmp/second.log'"
+check "... and the NICs are back on virtio-pci" \
+	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = virtio-pci ]"
+check "rmmod" rmmod dpkit
+check_dmesg_clean
+finish
