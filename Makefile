@@ -50,12 +50,13 @@ PROBES		+= $(O)/tests/ioctl_probe32
 endif
 
 .PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit install help
+	kmod-kunit install help demo
 
 all: kmod user
 
 help:
 	@echo "make            build dpkit.ko ($(KVER)) and userspace into $(O)/"
+	@echo "make demo       the walk-through: dpkitd between two namespaces in a VM"
 	@echo "make check      install test dependencies, run every test tier"
 	@echo "make unit       cmocka tests (ASan + UBSan)"
 	@echo "make kunit      KUnit suites on the cached test kernel, in a VM"
@@ -159,6 +160,11 @@ install: user
 
 # ---------------------------------------------------------------------------
 # Tests: every tier goes through scripts/check.sh, which counts the results.
+
+demo:
+	scripts/deps.sh
+	$(MAKE) all
+	scripts/demo.sh
 
 check:
 	scripts/check.sh

@@ -17,7 +17,11 @@ D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:01)")
 D1=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:02:03)")
 echo "# kernel NICs $k0 $k1, DPDK NICs $D0 $D1"
 on() { [ "$(driver_of "$1")" = "$2" ]; }
+# say TEXT: a line of narration (make demo shows them).
+say() { echo "## $*"; }
 
+say "Two network namespaces, na and nb, each with a kernel e1000e NIC:"
+say "na's is cabled to virtio NIC $D0, nb's to virtio NIC $D1."
 ip netns add na && ip netns add nb
 ip link set "$k0" netns na && ip link set "$k1" netns nb
 ip -n na addr add 192.0.2.1/24 dev "$k0" && ip -n na link set "$k0" up
@@ -43,8 +47,12 @@ start() {
 running() { wait_for 120 grep -q "dpkitd: running" "$tmp/$1.log"; }
 log() { sed 's/^/# /' "$tmp/$1.log"; }
 
+say "Load dpkit.ko. No path joins na and nb yet."
 check "insmod dpkit.ko" insmod "$ko"
 check_not "no path between the namespaces before dpkitd" ping_ab
+say "Start dpkitd: stage one takes a lease on /dev/dpkit and binds both virtio"
+say "NICs to vfio-pci through it, then execs stage two, which starts DPDK and"
+say "bridges the two ports (poll mode: one worker, on CPU 1)."
 start first
 check "dpkitd starts: binds both NICs, runs" running first
 log first
@@ -54,6 +62,8 @@ check "both DPDK NICs are on vfio-pci, through the lease" \
 check "ping crosses the dataplane" wait_for 30 ping_ab
 check "... both ways" wait_for 10 ip netns exec nb ping -c 1 -W 2 192.0.2.1
 
+say "Pull nb's cable (QEMU set_link d1 off): dpkitd sees the link go down and"
+say "drops what would go out there; ping stops. Plug it back: ping resumes."
 check "host: set_link d1 off" host set_link d1 off
 check "dpkitd sees port p1 go down" wait_for 10 grep -q "port p1: link down" "$tmp/first.log"
 check_not "no ping while p1 is down" ping_ab
@@ -61,12 +71,15 @@ check "host: set_link d1 on" host set_link d1 on
 check "dpkitd sees it come back" wait_for 10 grep -q "port p1: link up" "$tmp/first.log"
 check "ping again" wait_for 30 ping_ab
 
+say "Kill dpkitd with SIGKILL: the kernel ends its lease and gives both NICs"
+say "back to virtio-pci."
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 check "SIGKILL of dpkitd: the lease gives d0 back to virtio-pci" wait_for 20 on "$D0" virtio-pci
 check "... and d1" wait_for 20 on "$D1" virtio-pci
 check_not "... so no path any more" ping_ab
 
+say "Start it again, then stop it cleanly with SIGTERM and read its counters."
 start second
 check "dpkitd starts again" running second
 check "ping crosses again" wait_for 30 ping_ab
@@ -74,6 +87,7 @@ kill -TERM "$pid"
 wait "$pid"
 rc=$?
 log second
+say "$(grep 'dpkitd: stopped' "$tmp/second.log")"
 check "SIGTERM: exit 0, every mbuf back" \
 	sh -c "[ $rc = 0 ] && grep -q 'mbufs in use 0' '$tmp/second.log'"
 check "... and the NICs are back on virtio-pci" \
