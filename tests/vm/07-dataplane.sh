@@ -60,6 +60,15 @@ check "both DPDK NICs are on vfio-pci, through the lease" \
 	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = vfio-pci ] &&
 	       [ \$(basename \$(readlink /sys/bus/pci/devices/$D1/driver)) = vfio-pci ]"
 check "ping crosses the dataplane" wait_for 30 ping_ab
+
+say "dpkitd reports its ports' links into dpkit.ko; its workers read them from"
+say "the module's shared page, one load per pass:"
+"$DPKITCTL" link show | grep -E 'SLOT|dpdk' | sed 's/^/##   /'
+check "the workers read link state from dpkit.ko's page" \
+	grep -q "workers read link state from dpkit.ko's page" "$tmp/first.log"
+check "dpkitctl link show lists dpkitd's ports, up" \
+	sh -c "'$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p0 +up ' &&
+	       '$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p1 +up '"
 check "... both ways" wait_for 10 ip netns exec nb ping -c 1 -W 2 192.0.2.1
 
 say "Pull nb's cable (QEMU set_link d1 off): dpkitd sees the link go down and"
@@ -67,6 +76,8 @@ say "drops what would go out there; ping stops. Plug it back: ping resumes."
 check "host: set_link d1 off" host set_link d1 off
 check "dpkitd sees port p1 go down" wait_for 10 grep -q "port p1: link down" "$tmp/first.log"
 check_not "no ping while p1 is down" ping_ab
+check "the page shows p1 without carrier" \
+	sh -c "'$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p1 +no-carrier '"
 check "host: set_link d1 on" host set_link d1 on
 check "dpkitd sees it come back" wait_for 10 grep -q "port p1: link up" "$tmp/first.log"
 check "ping again" wait_for 30 ping_ab
@@ -78,6 +89,8 @@ wait "$pid" 2>/dev/null
 check "SIGKILL of dpkitd: the lease gives d0 back to virtio-pci" wait_for 20 on "$D0" virtio-pci
 check "... and d1" wait_for 20 on "$D1" virtio-pci
 check_not "... so no path any more" ping_ab
+check "... and its link reports are gone from the page" \
+	sh -c "! '$DPKITCTL' link show | grep -q ' dpdk '"
 
 say "Start it again, then stop it cleanly with SIGTERM and read its counters."
 start second

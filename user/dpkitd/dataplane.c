@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -119,7 +120,8 @@ static void assign_queues(struct dpk_main *m)
 		w->id = i;
 		w->lcore = lcore;
 		w->stop = &m->stop;
-		w->link_up = &m->link_up;
+		w->link_word = m->link_word;
+		memcpy(w->link_bit, m->link_bit, sizeof(w->link_bit));
 		if (++i == m->nr_workers)
 			break;
 	}
@@ -136,22 +138,94 @@ static void assign_queues(struct dpk_main *m)
 		}
 }
 
-/* Link state every 100 ms: polled, so it works for every PMD. */
-static void poll_links(struct dpk_main *m)
+/* Report port @i's link into dpkit.ko's table (and so its page and genl). */
+static void report_link(struct dpk_main *m, unsigned int i,
+			const struct rte_eth_link *link)
 {
-	struct rte_eth_link link;
+	const struct dpk_port_config *pc = &m->cfg->ports[i];
+	struct dpkit_link_report rep = { .port_id = m->port_ids[i] };
+
+	if (!m->dk)
+		return;
+	if (link->link_status)
+		rep.flags = DPKIT_LINK_F_UP | DPKIT_LINK_F_ADMIN_UP |
+			    DPKIT_LINK_F_CARRIER |
+			    (link->link_duplex ? DPKIT_LINK_F_FULL_DUPLEX :
+						 DPKIT_LINK_F_HALF_DUPLEX);
+	else
+		rep.flags = DPKIT_LINK_F_ADMIN_UP;
+	rep.speed = link->link_status && link->link_speed != RTE_ETH_SPEED_NUM_UNKNOWN ?
+		    link->link_speed : 0;
+	snprintf(rep.name, sizeof(rep.name), "%s", pc->name);
+	if (pc->is_pci)
+		snprintf(rep.bdf, sizeof(rep.bdf), "%s", pc->device);
+	if (dpkit_link_report(m->dk, &rep) < 0)
+		fprintf(stderr, "dpkitd: port %s: %s\n", pc->name, dpkit_errmsg());
+}
+
+/* Link state every 100 ms: polled, so it works for every PMD. */
+static void poll_links(struct dpk_main *m, int report_all)
+{
+	struct rte_eth_link links[DPK_MAX_PORTS];
 	uint64_t up = 0;
 	unsigned int i;
 
-	for (i = 0; i < m->nr_ports; i++)
-		if (rte_eth_link_get_nowait(m->port_ids[i], &link) == 0 &&
-		    link.link_status)
+	for (i = 0; i < m->nr_ports; i++) {
+		memset(&links[i], 0, sizeof(links[i]));
+		if (rte_eth_link_get_nowait(m->port_ids[i], &links[i]) == 0 &&
+		    links[i].link_status)
 			up |= 1ULL << i;
-	for (i = 0; i < m->nr_ports; i++)
-		if ((up ^ m->link_up) >> i & 1)
+	}
+	for (i = 0; i < m->nr_ports; i++) {
+		if (!report_all && !((up ^ m->link_up) >> i & 1))
+			continue;
+		if (!report_all)
 			fprintf(stderr, "dpkitd: port %s: link %s\n",
 				m->cfg->ports[i].name, up >> i & 1 ? "up" : "down");
+		report_link(m, i, &links[i]);
+	}
 	m->link_up = up;
+}
+
+/*
+ * Where workers read link state: dpkit.ko's page when the ports' slots share
+ * one bitmap word (one load per pass), else dpkitd's own word.
+ */
+static void link_setup(struct dpk_main *m)
+{
+	const char *fd = getenv("DPKITD_LEASE_FD");
+	struct dpkit_link_slot s;
+	unsigned int i, word = 0;
+	int idx;
+
+	m->link_word = &m->link_up;
+	for (i = 0; i < m->nr_ports; i++)
+		m->link_bit[i] = i;
+	if (!fd)
+		return;
+	i = dpkit_open_fd(atoi(fd), &m->dk);
+	unsetenv("DPKITD_LEASE_FD");
+	if (i) {
+		fprintf(stderr, "dpkitd: the lease fd: %s\n", dpkit_errmsg());
+		m->dk = NULL;
+		return;
+	}
+	poll_links(m, 1);
+	if (dpkit_page_map(m->dk, &m->pg) < 0) {
+		fprintf(stderr, "dpkitd: %s: workers use dpkitd's own link "
+			"word\n", dpkit_errmsg());
+		return;
+	}
+	for (i = 0; i < m->nr_ports; i++) {
+		idx = dpkit_page_find(&m->pg, DPKIT_OWNER_DPDK, m->port_ids[i], &s);
+		if (idx < 0 || (i && (unsigned int)idx / 64 != word))
+			return;	/* not in one word: keep dpkitd's own */
+		word = idx / 64;
+		m->link_bit[i] = idx % 64;
+	}
+	m->link_word = &m->pg.bitmap[word];
+	fprintf(stderr, "dpkitd: workers read link state from dpkit.ko's page "
+		"(word %u)\n", word);
 }
 
 /* Block until SIGTERM/SIGINT, polling the links on a timer. */
@@ -189,7 +263,7 @@ static int main_loop(struct dpk_main *m)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == tfd) {
 				if (read(tfd, &ticks, sizeof(ticks)) > 0)
-					poll_links(m);
+					poll_links(m, 0);
 				continue;
 			}
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -249,6 +323,7 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 	for (i = 0; i < m.nr_ports; i++)
 		if (port_setup(&m, i))
 			goto out_ports;
+	link_setup(&m);
 	assign_queues(&m);
 	for (i = 0; i < m.nr_workers; i++)
 		rte_eal_remote_launch(dpk_worker_main, &m.workers[i],

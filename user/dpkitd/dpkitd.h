@@ -39,7 +39,10 @@ struct dpk_worker {
 	unsigned int nr_rxq;
 	struct dpk_rxq rxq[DPK_MAX_RXQ];
 	const volatile int *stop;	/* set by the main lcore */
-	const volatile uint64_t *link_up;	/* bit per port */
+	/* Link state: one 64-bit word (dpkit.ko's page, or dpkitd's own),
+	 * loaded once per pass; port i is up when bit link_bit[i] is set. */
+	const volatile uint64_t *link_word;
+	uint8_t link_bit[DPK_MAX_PORTS];
 	struct dpk_stats stats;
 };
 
@@ -52,6 +55,10 @@ struct dpk_main {
 	struct dpk_worker workers[DPKIT_MAX_WORKERS];
 	volatile int stop;
 	volatile uint64_t link_up;	/* bit per port, written by the main lcore */
+	struct dpkit *dk;		/* the lease, when dpkit.ko is there */
+	struct dpkit_link_page pg;
+	const volatile uint64_t *link_word;
+	uint8_t link_bit[DPK_MAX_PORTS];
 };
 
 /* worker.c: the run-to-completion loop (an lcore_function_t). */

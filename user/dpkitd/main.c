@@ -248,7 +248,6 @@ int main(int argc, char **argv)
 		return dpk_stage1(&cfg, &p, argv);
 	fprintf(stderr, "dpkitd: stage two: the configuration from stage one's "
 		"sealed memfd%s\n", getenv("DPKITD_LEASE_FD") ? ", the lease" : "");
-	unsetenv("DPKITD_CONFIG_FD");
-	unsetenv("DPKITD_LEASE_FD");
+	unsetenv("DPKITD_CONFIG_FD");	/* DPKITD_LEASE_FD: dataplane.c's */
 	return dpk_run(&cfg, &p);
 }

@@ -21,19 +21,19 @@ int dpk_worker_main(void *arg)
 	unsigned int q;
 
 	while (!*w->stop) {
-		up = *w->link_up;	/* one load per pass */
+		up = *w->link_word;	/* one load per pass */
 		st->polls++;
 		for (q = 0; q < w->nr_rxq; q++) {
 			const struct dpk_rxq *rq = &w->rxq[q];
 
-			if (!(up >> rq->port & 1))
+			if (!(up >> w->link_bit[rq->port] & 1))
 				continue;	/* no rx from a down port */
 			n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, DPK_BURST);
 			if (!n)
 				continue;
 			st->busy_polls++;
 			st->rx += n;
-			if (!(up >> rq->dst_port & 1)) {
+			if (!(up >> w->link_bit[rq->dst_port] & 1)) {
 				rte_pktmbuf_free_bulk(pkts, n);
 				st->drop_link_down += n;
 				continue;

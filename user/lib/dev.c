@@ -84,6 +84,24 @@ err_close:
 	return ret;
 }
 
+int dpkit_open_fd(int fd, struct dpkit **out)
+{
+	struct dpkit *dk;
+	int ret;
+
+	dk = calloc(1, sizeof(*dk));
+	if (!dk)
+		return dpkit_fail(ENOMEM, "out of memory");
+	dk->fd = fd;
+	ret = version_ioctl(fd, "the inherited dpkit fd", &dk->ver);
+	if (ret < 0) {
+		free(dk);
+		return ret;
+	}
+	*out = dk;
+	return 0;
+}
+
 void dpkit_close(struct dpkit *dk)
 {
 	if (!dk)

@@ -23,6 +23,9 @@ struct dpkit;
  */
 int dpkit_open(const char *path, struct dpkit **out);
 void dpkit_close(struct dpkit *dk);
+
+/* Adopt an open /dev/dpkit file descriptor (a lease inherited over exec). */
+int dpkit_open_fd(int fd, struct dpkit **out);
 int dpkit_fd(const struct dpkit *dk);
 
 /* The module's version, features and link-page geometry. */
