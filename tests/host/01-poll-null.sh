@@ -18,7 +18,14 @@ cat > "$tmp/null.conf" <<-CONF
 CONF
 
 check "--check-config accepts it" "$DPKITD" -c "$tmp/null.conf" --check-config
-run_dpkitd "$tmp/null.conf" 3
+run_dpkitd "$tmp/null.conf" 3 \
+	"'$DPKITCTL' --json stats > '$tmp/stats.json' 2>&1"
+sed 's/^/# stats: /' "$tmp/stats.json"
+check "dpkitctl stats reads dpkitd's telemetry" python3 -c "
+import json; d = json.load(open('$tmp/stats.json'))
+assert d['/dpkit/workers']['worker0']['rx'] > 0
+assert d['/dpkit/ports']['a']['link_up'] == 1
+assert 0 <= d['/dpkit/workers']['worker0']['busy_percent'] <= 100"
 check "stage one exec'd stage two with the sealed config memfd" \
 	grep -q "stage two: the configuration from stage one's sealed memfd" "$tmp/run.log"
 check "without the module it says so" grep -q "warning: running without dpkit.ko" "$tmp/run.log"

@@ -23,6 +23,8 @@ static const struct cmd cmds[] = {
 	{ NULL, "topology", cmd_topology,
 	  "topology [--workers N] [--isolated CPULIST] [--nic BDF] [--service] [--source XML|synthetic:DESC]",
 	  "CPUs by core and NUMA node, and where dpkitd's lcores would go" },
+	{ NULL, "stats", cmd_stats, "stats",
+	  "dpkitd's counters (DPDK telemetry /dpkit/ports, /dpkit/workers)" },
 	{ "nic", "list", cmd_nic_list, "nic list",
 	  "PCI NICs and DLB eventdevs: driver, IOMMU group, netdev" },
 	{ "nic", "bind", cmd_nic_bind,

@@ -55,5 +55,6 @@ int cmd_isolate_show(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_topology(struct ctl *ctl, int argc, char **argv);
+int cmd_stats(struct ctl *ctl, int argc, char **argv);
 
 #endif /* DPKITCTL_H */

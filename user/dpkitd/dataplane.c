@@ -325,6 +325,7 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 			goto out_ports;
 	link_setup(&m);
 	assign_queues(&m);
+	dpk_telemetry_init(&m);
 	for (i = 0; i < m.nr_workers; i++)
 		rte_eal_remote_launch(dpk_worker_main, &m.workers[i],
 				      m.workers[i].lcore);

@@ -24,7 +24,7 @@ struct dpk_stats {
 	uint64_t tx;
 	uint64_t drop_tx_full;		/* the tx queue did not take them */
 	uint64_t drop_link_down;	/* the destination port was down */
-	uint64_t polls, busy_polls;
+	uint64_t polls, busy_polls;	/* passes, and passes with packets */
 } __attribute__((aligned(64)));
 
 struct dpk_rxq {
@@ -71,6 +71,9 @@ struct dpkit_placement;
 int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 		 char **argv, char *buf, size_t size);
 int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
+
+/* telemetry.c: /dpkit/ports, /dpkit/workers, /dpkit/link. */
+void dpk_telemetry_init(const struct dpk_main *m);
 
 /* stage1.c: binds through a lease, the sealed config memfd, exec self. */
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,

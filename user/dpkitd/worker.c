@@ -17,12 +17,13 @@ int dpk_worker_main(void *arg)
 	struct rte_mbuf *pkts[DPK_BURST];
 	struct dpk_stats *st = &w->stats;
 	uint16_t n, sent, i;
-	uint64_t up;
+	uint64_t up, rx_before;
 	unsigned int q;
 
 	while (!*w->stop) {
 		up = *w->link_word;	/* one load per pass */
 		st->polls++;
+		rx_before = st->rx;
 		for (q = 0; q < w->nr_rxq; q++) {
 			const struct dpk_rxq *rq = &w->rxq[q];
 
@@ -31,7 +32,6 @@ int dpk_worker_main(void *arg)
 			n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, DPK_BURST);
 			if (!n)
 				continue;
-			st->busy_polls++;
 			st->rx += n;
 			if (!(up >> w->link_bit[rq->dst_port] & 1)) {
 				rte_pktmbuf_free_bulk(pkts, n);
@@ -44,6 +44,7 @@ int dpk_worker_main(void *arg)
 				rte_pktmbuf_free(pkts[i]);
 			st->drop_tx_full += n - sent;
 		}
+		st->busy_polls += st->rx != rx_before;	/* a pass that moved packets */
 	}
 	return 0;
 }
