@@ -9,6 +9,7 @@ O	?= build
 PREFIX	?= /usr/local
 DESTDIR	?=
 UDEVDIR	?= /etc/udev/rules.d
+SYSTEMDDIR ?= /etc/systemd/system
 KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) kmod/Kbuild
 VERSION	:= $(shell sed -n 's/^\#define DPKIT_RELEASE[[:space:]]*"\(.*\)"/\1/p' kmod/internal.h)
 
@@ -139,7 +140,8 @@ unit-build: $(UNIT_TESTS)
 install: user
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux \
 		$(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(UDEVDIR) $(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/tests \
+		$(DESTDIR)$(UDEVDIR) $(DESTDIR)$(SYSTEMDDIR) \
+		$(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/tests \
 		$(DESTDIR)/usr/src/dpkit-$(VERSION)/include/uapi/linux
 	install -m 644 $(U)/libdpkit.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(U)/libdpkit.so $(DESTDIR)$(PREFIX)/lib/libdpkit.so.0
@@ -148,7 +150,9 @@ install: user
 	install -m 644 include/uapi/linux/dpkit.h $(DESTDIR)$(PREFIX)/include/linux/
 	sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' packaging/libdpkit.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libdpkit.pc
-	install -m 755 $(U)/dpkitctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 $(U)/dpkitctl $(U)/dpkitd $(DESTDIR)$(PREFIX)/sbin/
+	sed 's|@PREFIX@|$(PREFIX)|' packaging/dpkitd.service.in \
+		> $(DESTDIR)$(SYSTEMDDIR)/dpkitd.service
 	install -m 644 Documentation/dpkitctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 udev/60-dpkit.rules $(DESTDIR)$(UDEVDIR)/
 	install -m 644 $(KMOD_SRCS) $(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/

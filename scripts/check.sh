@@ -65,7 +65,8 @@ check_install() (
 	trap 'rm -rf "$d"' EXIT
 	make --no-print-directory install DESTDIR="$d" PREFIX=/usr/local || exit 1
 	ver=$(ls "$d/usr/src" | sed -n 's/^dpkit-//p')
-	for file in usr/local/sbin/dpkitctl usr/local/lib/libdpkit.so.0 \
+	for file in usr/local/sbin/dpkitctl usr/local/sbin/dpkitd \
+		    etc/systemd/system/dpkitd.service usr/local/lib/libdpkit.so.0 \
 		    usr/local/include/linux/dpkit.h usr/local/share/man/man8/dpkitctl.8 \
 		    etc/udev/rules.d/60-dpkit.rules "usr/src/dpkit-$ver/dkms.conf"; do
 		[ -e "$d/$file" ] || { echo "missing: $file"; exit 1; }
