@@ -61,7 +61,7 @@ struct dpkit_link {
 };
 
 struct dpkit_links {
-	struct mutex lock;
+	struct mutex lock;		/* serialises writers of @page */
 	struct dpkit_page *page;
 	struct dpkit_link link[DPKIT_V1_NR_SLOTS];
 	u32 next_incarnation;

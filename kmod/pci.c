@@ -30,6 +30,8 @@
 #define DPKIT_DEFAULT_DRIVER	"vfio-pci"
 #define DPKIT_NIC_LIST_MAX	4096
 #define PCI_VENDOR_ID_MELLANOX_	0x15b3
+#define DPKIT_DRIVER_CHARS \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 /* A NIC dpkit moved to another driver. */
 struct dpkit_nic_rec {
@@ -61,8 +63,7 @@ int dpkit_override_normalize(const char *in, size_t size, char *out,
 		return -ENAMETOOLONG;
 	memcpy(out, in, len);
 	out[len] = '\0';
-	if (strspn(out, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"0123456789_-") != len)
+	if (strspn(out, DPKIT_DRIVER_CHARS) != len)
 		return -EINVAL;
 	return len;
 }
@@ -350,7 +351,7 @@ static int dpkit_group_member(struct device *dev, void *data)
 	if (dev == c->self)
 		return 0;
 	device_lock(dev);
-	busy = dev->driver != NULL;
+	busy = !!dev->driver;
 	for (i = 0; busy && i < ARRAY_SIZE(ok); i++)
 		if (!strcmp(dev->driver->name, ok[i]))
 			busy = 0;

@@ -162,8 +162,10 @@ tier_lint() {
 	fi
 	for file in $(git ls-files 'kmod/*.c' 'kmod/*.h' 'include/uapi/*.h' 2>/dev/null ||
 		      find kmod include -name '*.[ch]'); do
-		if out=$(perl "$cp" --strict --no-tree --terse --show-types -f "$file" 2>&1 |
-			 grep -E 'ERROR|WARNING|CHECK'); then
+		# checkpatch exits non-zero on findings: look at what it says.
+		out=$(perl "$cp" --strict --no-tree --terse --show-types -f "$file" 2>&1)
+		out=$(echo "$out" | grep -E 'ERROR|WARNING|CHECK')
+		if [ -n "$out" ]; then
 			echo "$out" | head -n 10
 			echo "not ok - checkpatch --strict $file"; f=$((f + 1))
 		else
