@@ -6,7 +6,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+#include <hwloc.h>
 
 #include "libdpkit.h"
 
@@ -57,6 +60,59 @@ static void topology_counts(void **state)
 	assert_null(dpkit_topo_cpu(&t, 8));
 	dpkit_topo_free(&t);
 	assert_int_equal(dpkit_topo_load(&t, "synthetic:nonsense"), -EINVAL);
+}
+
+/* A topology from an hwloc XML file, as `lstopo file.xml` writes them. */
+static void xml_topology(void **state)
+{
+	char path[] = "/tmp/dpkit-topo-XXXXXX.xml";
+	struct dpkit_placement p;
+	struct dpkit_place_req req = { .nr_workers = 2, .nic_numa = 1 };
+	hwloc_topology_t h;
+	struct dpkit_topo t;
+	uint64_t iso[1] = { 0xfc };	/* CPUs 2-7 */
+	int fd;
+
+	(void)state;
+	fd = mkstemps(path, 4);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(hwloc_topology_init(&h), 0);
+	assert_int_equal(hwloc_topology_set_synthetic(h, "pack:2 numa:1 core:2 pu:2"), 0);
+	assert_int_equal(hwloc_topology_load(h), 0);
+	assert_int_equal(hwloc_topology_export_xml(h, path, 0), 0);
+	hwloc_topology_destroy(h);
+
+	assert_int_equal(dpkit_topo_load(&t, path), 0);
+	assert_int_equal(t.nr_cpus, 8);
+	assert_int_equal(t.nr_numa, 2);
+	req.isolated = iso;
+	req.nr_bits = 64;
+	assert_int_equal(dpkit_place(&t, &req, &p), 0);
+	assert_int_equal(p.workers[0], 4);	/* NUMA 1 first */
+	assert_int_equal(p.workers[1], 6);
+	dpkit_topo_free(&t);
+	unlink(path);
+	assert_int_equal(dpkit_topo_load(&t, "/nonexistent.xml"), -EINVAL);
+}
+
+static void caches(void **state)
+{
+	struct dpkit_topo t;
+
+	(void)state;
+	load(&t, "synthetic:pack:2 l3:1(size=8mb) core:2 l2:1(size=1mb) "
+		 "l1d:1(size=32kb) pu:2");
+	assert_int_equal(t.nr_caches, 3);
+	assert_int_equal(t.caches[0].level, 1);
+	assert_int_equal(t.caches[0].count, 4);
+	assert_int_equal(t.caches[0].size, 32000);	/* hwloc: kb is 1000 */
+	assert_int_equal(t.caches[0].shared_by, 2);	/* SMT siblings */
+	assert_int_equal(t.caches[2].level, 3);
+	assert_int_equal(t.caches[2].count, 2);
+	assert_int_equal(t.caches[2].size, 8000000);
+	assert_int_equal(t.caches[2].shared_by, 4);
+	dpkit_topo_free(&t);
 }
 
 static void this_machine_loads(void **state)
@@ -160,6 +216,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(topology_counts),
 		cmocka_unit_test(this_machine_loads),
+		cmocka_unit_test(xml_topology),
+		cmocka_unit_test(caches),
 		cmocka_unit_test(workers_one_per_core_first),
 		cmocka_unit_test(workers_prefer_the_nic_node),
 		cmocka_unit_test(service_dedicated_or_inline),

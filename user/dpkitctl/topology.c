@@ -62,12 +62,23 @@ static void print_topology(const struct ctl *ctl, const struct dpkit_topo *t)
 			       "\"numa\": %d, \"thread\": %d}", i ? ", " : "",
 			       t->cpus[i].cpu, t->cpus[i].core, t->cpus[i].package,
 			       t->cpus[i].numa, t->cpus[i].thread);
+		printf("], \"caches\": [");
+		for (i = 0; i < t->nr_caches; i++)
+			printf("%s{\"level\": %u, \"count\": %u, \"size\": %llu, "
+			       "\"shared_by\": %u}", i ? ", " : "", t->caches[i].level,
+			       t->caches[i].count, t->caches[i].size,
+			       t->caches[i].shared_by);
 		printf("]");
 		return;
 	}
 	printf("%u package%s, %u NUMA node%s, %u cores, %u CPUs\n",
 	       t->nr_packages, t->nr_packages == 1 ? "" : "s", t->nr_numa,
 	       t->nr_numa == 1 ? "" : "s", t->nr_cores, t->nr_cpus);
+	for (i = 0; i < t->nr_caches; i++)
+		printf("  L%u cache  %u x %llu KiB, each shared by %u CPU%s\n",
+		       t->caches[i].level, t->caches[i].count,
+		       t->caches[i].size / 1024, t->caches[i].shared_by,
+		       t->caches[i].shared_by == 1 ? "" : "s");
 	for (i = 0; i < t->nr_cpus; i++) {
 		core = t->cpus[i].core;
 		if (t->cpus[i].thread)

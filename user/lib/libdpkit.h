@@ -92,9 +92,18 @@ struct dpkit_cpu_info {
 	int thread;			/* 0 for the first PU of its core */
 };
 
+struct dpkit_cache_info {
+	unsigned int level;		/* 1, 2, 3 (data or unified) */
+	unsigned int count;		/* caches of that level */
+	unsigned long long size;	/* bytes, of the first one */
+	unsigned int shared_by;		/* CPUs sharing the first one */
+};
+
 struct dpkit_topo {
 	unsigned int nr_cpus, nr_cores, nr_packages, nr_numa;
 	struct dpkit_cpu_info *cpus;	/* by CPU number */
+	unsigned int nr_caches;
+	struct dpkit_cache_info caches[3];	/* by level, those present */
 };
 
 /* @source: NULL for this machine, an hwloc XML file, or "synthetic:DESC". */

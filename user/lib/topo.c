@@ -67,6 +67,21 @@ int dpkit_topo_load(struct dpkit_topo *t, const char *source)
 		t->cpus[i].numa = numa_of(pu);
 		t->cpus[i].thread = core ? (int)pu->sibling_rank : 0;
 	}
+	for (i = 0; i < 3; i++) {
+		static const hwloc_obj_type_t types[] = {
+			HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE,
+		};
+		hwloc_obj_t c = hwloc_get_next_obj_by_type(topo, types[i], NULL);
+
+		if (!c)
+			continue;
+		t->caches[t->nr_caches++] = (struct dpkit_cache_info){
+			.level = i + 1,
+			.count = hwloc_get_nbobjs_by_type(topo, types[i]),
+			.size = c->attr ? c->attr->cache.size : 0,
+			.shared_by = hwloc_bitmap_weight(c->cpuset),
+		};
+	}
 	hwloc_topology_destroy(topo);
 	qsort(t->cpus, t->nr_cpus, sizeof(*t->cpus), cmp_cpu);
 	if (!t->nr_cores)
