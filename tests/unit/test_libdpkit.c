@@ -93,6 +93,19 @@ static void feature_names_cover_the_bits(void **state)
 	assert_int_equal(1U << 3, DPKIT_FEAT_LEASE);
 }
 
+static void json_strings_are_escaped(void **state)
+{
+	char buf[128];
+	FILE *f;
+
+	(void)state;
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	dpkit_json_string(f, "eth\"0\\x\n\x01é");
+	fclose(f);
+	assert_string_equal(buf, "\"eth\\\"0\\\\x\\u000a\\u0001é\"");
+}
+
 static void close_null_is_harmless(void **state)
 {
 	(void)state;
@@ -106,6 +119,7 @@ int main(void)
 		cmocka_unit_test(open_non_dpkit_file_is_refused),
 		cmocka_unit_test(open_without_permission_says_so),
 		cmocka_unit_test(feature_names_cover_the_bits),
+		cmocka_unit_test(json_strings_are_escaped),
 		cmocka_unit_test(close_null_is_harmless),
 	};
 

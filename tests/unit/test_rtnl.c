@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -86,7 +87,15 @@ static void parse_newlink(void **state)
 	assert_int_equal(dpkit_rtnl_parse_link(nlh, &info), -EPROTO);
 }
 
-static int lo_has_127;
+static int lo_has_127, lo_has_route;
+
+static void note_route(const char *route, unsigned int scope, void *arg)
+{
+	(void)scope;
+	(void)arg;
+	if (!strcmp(route, "192.0.2.0/24"))
+		lo_has_route = 1;
+}
 
 static void note_addr(const char *addr, unsigned int scope, void *arg)
 {
@@ -111,6 +120,9 @@ static int netns_child(void)
 		return 2;
 	if (dpkit_rtnl_addrs(lo.ifindex, note_addr, NULL) < 1 || !lo_has_127)
 		return 3;
+	if (system("ip route add 192.0.2.0/24 dev lo 2>/dev/null") ||
+	    dpkit_rtnl_routes(lo.ifindex, note_route, NULL) < 1 || !lo_has_route)
+		return 6;
 	if (dpkit_rtnl_set_up("lo", 0) || dpkit_rtnl_link("lo", &lo) ||
 	    (lo.flags & IFF_UP))
 		return 4;

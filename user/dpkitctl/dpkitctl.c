@@ -126,18 +126,7 @@ struct dpkit *ctl_open(const struct ctl *ctl)
 
 void json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
+	dpkit_json_string(f, s);
 }
 
 static void print_features(const struct ctl *ctl, unsigned int features)

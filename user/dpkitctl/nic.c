@@ -168,6 +168,10 @@ static void explain_busy(struct dpkit *dk, const char *bdf)
 			info.flags & 1 ? "up" : "down");
 		if (dpkit_rtnl_addrs(info.ifindex, print_addr, &any) <= 0)
 			fprintf(stderr, " none");
+		any = 0;
+		fprintf(stderr, "; routes:");
+		if (dpkit_rtnl_routes(info.ifindex, print_addr, &any) <= 0)
+			fprintf(stderr, " none");
 		fprintf(stderr, "\n  (ip link set %s down; ip addr flush dev %s)\n",
 			info.name, info.name);
 	}

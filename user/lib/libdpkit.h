@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/dpkit.h>
 
 #define DPKIT_DEV_PATH "/dev/" DPKIT_DEVICE_NAME
@@ -217,6 +218,8 @@ int dpkit_rtnl_link(const char *name, struct dpkit_ifinfo *out);
 int dpkit_rtnl_set_up(const char *name, int up);
 /* Call @fn for each address of @ifindex ("192.0.2.1/24"); returns the count. */
 int dpkit_rtnl_addrs(int ifindex, dpkit_addr_fn fn, void *arg);
+/* Likewise for the main table's routes through it ("192.0.2.0/24", "default"). */
+int dpkit_rtnl_routes(int ifindex, dpkit_addr_fn fn, void *arg);
 
 /* The messages (into 8 KiB buffers) and the link parser. */
 struct nlmsghdr *dpkit_rtnl_build_getlink(void *buf, const char *name,
@@ -224,6 +227,7 @@ struct nlmsghdr *dpkit_rtnl_build_getlink(void *buf, const char *name,
 struct nlmsghdr *dpkit_rtnl_build_setlink(void *buf, int ifindex, int up,
 					  unsigned int seq);
 struct nlmsghdr *dpkit_rtnl_build_getaddr(void *buf, unsigned int seq);
+struct nlmsghdr *dpkit_rtnl_build_getroute(void *buf, unsigned int seq);
 int dpkit_rtnl_parse_link(const struct nlmsghdr *nlh, struct dpkit_ifinfo *out);
 
 /*
@@ -321,6 +325,9 @@ int dpkit_genl_dump(struct dpkit_genl *g, uint32_t owner,
 
 /* Decode one message of the family (no system call). */
 int dpkit_genl_parse(struct nlmsghdr *nlh, struct dpkit_link_event *ev);
+
+/* @s as a JSON string literal (quotes, backslashes, control characters escaped). */
+void dpkit_json_string(FILE *f, const char *s);
 
 /* The message of the calling thread's last failed call. */
 const char *dpkit_errmsg(void);

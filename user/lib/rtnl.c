@@ -211,6 +211,64 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+struct nlmsghdr *dpkit_rtnl_build_getroute(void *buf, unsigned int seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_UNSPEC;
+	return nlh;
+}
+
+static int route_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(attr, RTA_MAX) >= 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+/* Routes of the main table through @w->ifindex: "192.0.2.0/24", "default". */
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct addr_walk *w = data;
+	char text[INET6_ADDRSTRLEN + 8];
+
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
+	if (rtm->rtm_table != RT_TABLE_MAIN || !tb[RTA_OIF] ||
+	    (int)mnl_attr_get_u32(tb[RTA_OIF]) != w->ifindex)
+		return MNL_CB_OK;
+	if (!tb[RTA_DST])
+		snprintf(text, sizeof(text), "default");
+	else if (inet_ntop(rtm->rtm_family, mnl_attr_get_payload(tb[RTA_DST]),
+			   text, INET6_ADDRSTRLEN))
+		snprintf(text + strlen(text), 8, "/%u", rtm->rtm_dst_len);
+	else
+		return MNL_CB_OK;
+	w->n++;
+	if (w->fn)
+		w->fn(text, rtm->rtm_scope, w->arg);
+	return MNL_CB_OK;
+}
+
+int dpkit_rtnl_routes(int ifindex, dpkit_addr_fn fn, void *arg)
+{
+	struct addr_walk w = { .ifindex = ifindex, .fn = fn, .arg = arg };
+	char buf[DPKIT_RTNL_BUF];
+	int ret;
+
+	ret = rtnl_talk(dpkit_rtnl_build_getroute(buf, time(NULL)), route_cb, &w,
+			"listing routes");
+	return ret < 0 ? ret : w.n;
+}
+
 int dpkit_rtnl_addrs(int ifindex, dpkit_addr_fn fn, void *arg)
 {
 	struct addr_walk w = { .ifindex = ifindex, .fn = fn, .arg = arg };
