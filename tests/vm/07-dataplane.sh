@@ -66,6 +66,16 @@ say "the module's shared page, one load per pass:"
 "$DPKITCTL" link show | grep -E 'SLOT|dpdk' | sed 's/^/##   /'
 check "the workers read link state from dpkit.ko's page" \
 	grep -q "workers read link state from dpkit.ko's page" "$tmp/first.log"
+"$DPKITCTL" stats > "$tmp/stats" 2>&1
+say "dpkitctl stats reads dpkitd's DPDK telemetry:"
+sed 's/^/##   /' "$tmp/stats"
+check "dpkitctl stats: the worker forwarded the pings" python3 -c "
+import json
+for line in open('$tmp/stats'):
+    d = json.loads(line)
+    if '/dpkit/workers' in d:
+        assert d['/dpkit/workers']['worker0']['rx'] > 0
+        assert d['/dpkit/workers']['worker0']['tx'] > 0"
 check "dpkitctl link show lists dpkitd's ports, up" \
 	sh -c "'$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p0 +up ' &&
 	       '$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p1 +up '"

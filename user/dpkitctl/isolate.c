@@ -144,8 +144,13 @@ int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv)
 		printf("dpkit.ko is not loaded: only the userspace settings\n");
 	}
 	ret = dpkit_knobs_undo(DPKIT_KNOBS_UNDO, report, sizeof(report));
-	if (!ctl->json)
+	if (!ctl->json) {
 		printf("isolation cleared, IRQ affinities restored\n%s", report);
+	} else {
+		printf("{\"cleared\": %s, \"settings\": ", ret < 0 ? "false" : "true");
+		json_string(stdout, report);
+		printf("}\n");
+	}
 	if (ret < 0) {
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
 		return EXIT_FAILURE;
