@@ -201,8 +201,25 @@ tier_lint() {
 	record lint $p $f 0
 }
 
+# tap_run NAME COMMAND...: run a test that prints TAP (300 s at most), show
+# its output and add its counts to tap_p, tap_f, tap_s; a non-zero exit
+# without a "not ok" line is one failure.
+tap_run() {
+	local name=$1 out rc tp tf ts
+	shift
+	out=$(timeout 300 "$@" 2>&1)
+	rc=$?
+	echo "$out"
+	read -r tp tf ts <<< "$(echo "$out" | tap_count)"
+	if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
+		echo "not ok - $name exited with status $rc"
+		tf=1
+	fi
+	tap_p=$((tap_p + tp)); tap_f=$((tap_f + tf)); tap_s=$((tap_s + ts))
+}
+
 tier_unit() {
-	local t counts p=0 f=0 s=0 tp tf ts rc out
+	local t tap_p=0 tap_f=0 tap_s=0
 
 	say "unit: cmocka under ASan + UBSan"
 	if ! make --no-print-directory unit-build > "$results/unit-build.log" 2>&1; then
@@ -213,25 +230,15 @@ tier_unit() {
 	fi
 	for t in "$O"/tests/unit/test_*; do
 		[ -x "$t" ] || continue
-		out=$(CMOCKA_MESSAGE_OUTPUT=TAP \
-		      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-		      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		      timeout 300 "$t" 2>&1)
-		rc=$?
-		echo "$out"
-		counts=$(echo "$out" | tap_count)
-		read -r tp tf ts <<< "$counts"
-		if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
-			echo "not ok - $(basename "$t") exited with status $rc"
-			tf=1
-		fi
-		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+		tap_run "$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP \
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$t"
 	done
-	record unit $p $f $s
+	record unit $tap_p $tap_f $tap_s
 }
 
 tier_host() {
-	local p=0 f=0 s=0 t out counts tp tf ts rc
+	local t tap_p=0 tap_f=0 tap_s=0
 
 	say "host: dpkitd with DPDK vdevs (no module, no hugepages)"
 	if [ "$(id -u)" != 0 ]; then
@@ -239,18 +246,10 @@ tier_host() {
 		return
 	fi
 	for t in tests/host/[0-9]*.sh; do
-		out=$(DPKIT_TOP="$top" DPKIT_BUILD="$top/$O" timeout 300 bash "$t" 2>&1)
-		rc=$?
-		echo "$out"
-		counts=$(echo "$out" | tap_count)
-		read -r tp tf ts <<< "$counts"
-		if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
-			echo "not ok - $(basename "$t") exited with status $rc"
-			tf=1
-		fi
-		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+		tap_run "$(basename "$t")" env DPKIT_TOP="$top" \
+			DPKIT_BUILD="$top/$O" bash "$t"
 	done
-	record host $p $f $s
+	record host $tap_p $tap_f $tap_s
 }
 
 # vm_run NAME SCENARIO KERNEL INITRD [vmrun.py options]: one VM run; leaves
