@@ -37,9 +37,12 @@ A		:= $(O)/asan
 OBJ		:= $(O)/obj
 LIB_SRCS	:= $(wildcard user/lib/*.c)
 CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
-DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c)
+# make STAGES="a.c b.c": your stages linked into dpkitd (dpkitd_stage.h);
+# paths relative to the top of the tree.
+STAGES		?=
+DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES)
 # dpkitd's pure parts, linked into the unit tests too.
-DPKITD_LIB	:= user/dpkitd/config.c
+DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe
@@ -109,7 +112,7 @@ $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.
 	@mkdir -p $(@D)
 	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
-$(OBJ)/user/dpkitd/%.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(OBJ)/user/dpkitd/%.o $(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
 
 $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(DPDK_LIBS)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -33,7 +34,8 @@ static void full_file(void **state)
 		"worker-cpus = 2-3   # two workers\n"
 		"main-lcore = 0\n"
 		"eventdev = dlb2\n"
-		"eventdev-args = dev_id=0\n"
+		"eventdev-args = 0000:6d:00.0,num_dir_credits=64\n"
+		"stage = reflect\n"
 		"mbufs = 16383\n"
 		"hugepages = no\n"
 		"memory = 1024\n"
@@ -44,6 +46,7 @@ static void full_file(void **state)
 		"queues = 2\n"
 		"rx-desc = 2048\n"
 		"forward = lan\n"
+		"priority = 0\n"
 		"[ port lan ]\n"
 		"device = net_ring0\n"), 0);
 	assert_true(cfg.workers_listed);
@@ -51,7 +54,8 @@ static void full_file(void **state)
 	assert_int_equal(cfg.worker_cpus[0], 0xc);
 	assert_int_equal(cfg.main_lcore, 0);
 	assert_int_equal(cfg.eventdev, DPK_EVDEV_DLB2);
-	assert_string_equal(cfg.eventdev_args, "dev_id=0");
+	assert_string_equal(cfg.eventdev_args, "0000:6d:00.0,num_dir_credits=64");
+	assert_string_equal(cfg.stage, "reflect");
 	assert_int_equal(cfg.mbufs, 16383);
 	assert_false(cfg.hugepages);
 	assert_int_equal(cfg.memory_mb, 1024);
@@ -62,6 +66,8 @@ static void full_file(void **state)
 	assert_int_equal(cfg.ports[0].rx_desc, 2048);
 	assert_int_equal(cfg.ports[0].tx_desc, 1024);
 	assert_int_equal(cfg.ports[0].forward_idx, 1);
+	assert_int_equal(cfg.ports[0].priority, 0);
+	assert_int_equal(cfg.ports[1].priority, 2);	/* the default */
 	assert_false(cfg.ports[1].is_pci);
 	/* Two ports and no forward for lan: to the other one. */
 	assert_int_equal(cfg.ports[1].forward_idx, 0);
@@ -76,6 +82,7 @@ static void defaults_and_one_port(void **state)
 	assert_int_equal(cfg.nr_workers, 1);
 	assert_false(cfg.workers_listed);
 	assert_int_equal(cfg.eventdev, DPK_EVDEV_AUTO);
+	assert_string_equal(cfg.stage, "forward");
 	assert_true(cfg.hugepages);
 	assert_int_equal(cfg.ports[0].forward_idx, 0);	/* to itself */
 }
@@ -109,6 +116,12 @@ static void errors_name_the_place(void **state)
 		{ "[port a]\ndevice=net_ring0\nforward=c\n", "port a: forward: no port named 'c'" },
 		{ "[port a]\ndevice=net_ring0\n[port b]\ndevice=net_ring1\n[port c]\ndevice=net_ring2\n",
 		  "port a: forward: missing" },
+		{ "stage = my stage\n", "t.conf:1: stage: 'my stage' is not a stage name" },
+		{ "[port p0]\npriority = 4\n", "port p0: priority: '4': 0 (highest) to 3" },
+		{ "eventdev = dlb2\n[port a]\ndevice=net_ring0\n",
+		  "eventdev-args: eventdev = dlb2 needs the DLB2's PCI address" },
+		{ "eventdev = dlb2\neventdev-args = 0000:6d:00.0x\n[port a]\ndevice=net_ring0\n",
+		  "eventdev-args: eventdev = dlb2 needs" },
 		{ "worker-cpus = 0-1\nmain-lcore = 1\n[port a]\ndevice=net_ring0\n",
 		  "main-lcore: CPU 1 is also a worker CPU" },
 	};
@@ -159,16 +172,64 @@ static void print_parses_back(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(parse(&a, "worker-cpus = 1,3\neventdev = sw\n"
+	assert_int_equal(parse(&a, "worker-cpus = 1,3\neventdev = sw\nstage = drop\n"
 			       "hugepages = no\nmemory = 300\n"
 			       "[port x]\ndevice = 0000:3b:00.1\nqueues = 4\n"
-			       "[port y]\ndevice = net_tap0\ntx-desc = 512\n"), 0);
+			       "[port y]\ndevice = net_tap0\ntx-desc = 512\n"
+			       "priority = 3\n"), 0);
 	f = fmemopen(buf, sizeof(buf), "w");
 	assert_non_null(f);
 	dpk_config_print(&a, f);
 	fclose(f);
 	assert_int_equal(parse(&b, buf), 0);
 	assert_memory_equal(&a, &b, sizeof(a));
+}
+
+/* eventdev = auto: a DLB2 PF in a sysfs tree, other Intel devices not. */
+static void find_dlb2(void **state)
+{
+	char root[] = "/tmp/dpkit-sysfs-XXXXXX", path[256], bdf[16];
+	static const char *const devs[][3] = {
+		{ "0000:00:03.0", "0x8086", "0x100e" },	/* e1000 */
+		{ "0000:6d:00.0", "0x8086", "0x2710" },	/* DLB2 PF */
+		{ "0000:6d:00.1", "0x8086", "0x2711" },	/* DLB2 VF */
+	};
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(dpk_find_dlb2(root, bdf, sizeof(bdf)), -ENOENT);
+	snprintf(path, sizeof(path), "%s/bus", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/bus/pci", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (i = 0; i < 3; i++) {
+		if (i == 1)
+			assert_int_equal(dpk_find_dlb2(root, bdf, sizeof(bdf)),
+					 -ENOENT);
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root,
+			 devs[i][0]);
+		assert_int_equal(mkdir(path, 0755), 0);
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vendor",
+			 root, devs[i][0]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "%s\n", devs[i][1]);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/device",
+			 root, devs[i][0]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "%s\n", devs[i][2]);
+		fclose(f);
+	}
+	assert_int_equal(dpk_find_dlb2(root, bdf, sizeof(bdf)), 0);
+	assert_string_equal(bdf, "0000:6d:00.0");
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
 }
 
 int main(void)
@@ -179,6 +240,7 @@ int main(void)
 		cmocka_unit_test(errors_name_the_place),
 		cmocka_unit_test(overrides),
 		cmocka_unit_test(print_parses_back),
+		cmocka_unit_test(find_dlb2),
 	};
 
 	return cmocka_run_group_tests_name("dpkitd_config", tests, NULL, NULL);

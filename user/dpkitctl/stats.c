@@ -26,7 +26,8 @@ static int query(int fd, const char *cmd, char *buf, size_t size)
 
 int cmd_stats(struct ctl *ctl, int argc, char **argv)
 {
-	static const char *const cmds[] = { "/dpkit/ports", "/dpkit/workers" };
+	static const char *const cmds[] = { "/dpkit/ports", "/dpkit/workers",
+					    "/dpkit/eventdev" };
 	const struct cmd *c = cmd_self(NULL, "stats");
 	const char *path = getenv("DPKIT_TELEMETRY");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dpkitd's configuration: parse, override, check, print (config.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ void dpk_config_defaults(struct dpk_config *cfg)
 	cfg->hugepages = true;
 	cfg->memory_mb = 512;
 	strcpy(cfg->log_level, "info");
+	strcpy(cfg->stage, "forward");
 }
 
 /* Where a message comes from: "FILE:LINE: " or "--set: ". */
@@ -104,6 +106,59 @@ static bool is_bdf(const char *s)
 	       sscanf(s, "%4x:%2x:%2x.%1x%c", &a, &b, &c, &d, &tail) == 4;
 }
 
+/* "BDF" or "BDF,devargs" */
+static bool starts_with_bdf(const char *s)
+{
+	char bdf[13];
+
+	if (strlen(s) < 12 || (s[12] && s[12] != ','))
+		return false;
+	memcpy(bdf, s, 12);
+	bdf[12] = '\0';
+	return is_bdf(bdf);
+}
+
+static unsigned int read_hex(const char *dir, const char *dev, const char *file)
+{
+	char path[512];
+	unsigned int v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, dev, file);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%x", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+int dpk_find_dlb2(const char *sysfs, char *bdf, size_t size)
+{
+	char dir[256];
+	struct dirent *d;
+	unsigned int dev;
+	int ret = -ENOENT;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/bus/pci/devices", sysfs);
+	dp = opendir(dir);
+	if (!dp)
+		return -ENOENT;
+	while (ret && (d = readdir(dp))) {
+		if (!is_bdf(d->d_name) || read_hex(dir, d->d_name, "vendor") != 0x8086)
+			continue;
+		dev = read_hex(dir, d->d_name, "device");
+		if (dev == 0x2710 || dev == 0x2714) {
+			snprintf(bdf, size, "%s", d->d_name);
+			ret = 0;
+		}
+	}
+	closedir(dp);
+	return ret;
+}
+
 static int set_global(struct dpk_config *cfg, const struct where *w,
 		      const char *key, const char *v, char *err, size_t size)
 {
@@ -140,6 +195,12 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 		if (strlen(v) >= sizeof(cfg->eventdev_args))
 			return fail(err, size, w, key, "too long");
 		strcpy(cfg->eventdev_args, v);
+	} else if (!strcmp(key, "stage")) {
+		if (!*v || strlen(v) >= sizeof(cfg->stage) ||
+		    strspn(v, NAME_CHARS) != strlen(v))
+			return fail(err, size, w, key, "'%s' is not a stage name",
+				    v);
+		strcpy(cfg->stage, v);
 	} else if (!strcmp(key, "mbufs")) {
 		if (parse_uint(v, 1023, 1U << 24, &cfg->mbufs))
 			return fail(err, size, w, key, "'%s': 1023 to %u", v, 1U << 24);
@@ -192,6 +253,7 @@ static struct dpk_port_config *port_get(struct dpk_config *cfg,
 	p->rx_desc = 1024;
 	p->tx_desc = 1024;
 	p->forward_idx = -1;
+	p->priority = 2;
 	return p;
 }
 
@@ -221,6 +283,10 @@ static int set_port(struct dpk_port_config *p, const struct where *w,
 		if (!*v || strlen(v) >= sizeof(p->forward))
 			return fail(err, size, w, key, "empty or too long");
 		strcpy(p->forward, v);
+	} else if (!strcmp(key, "priority")) {
+		if (parse_uint(v, 0, 3, &p->priority))
+			return fail(err, size, w, key, "'%s': 0 (highest) to 3 "
+				    "(lowest)", v);
 	} else {
 		return fail(err, size, w, key, "unknown port key");
 	}
@@ -357,6 +423,11 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 				    p->forward);
 	}
 	w.port = NULL;
+	if (cfg->eventdev == DPK_EVDEV_DLB2 &&
+	    !starts_with_bdf(cfg->eventdev_args))
+		return fail(err, size, &w, "eventdev-args", "eventdev = dlb2 "
+			    "needs the DLB2's PCI address first "
+			    "(0000:6d:00.0[,devargs])");
 	if (cfg->main_lcore >= 0 && cfg->workers_listed &&
 	    (cfg->worker_cpus[cfg->main_lcore / 64] >> (cfg->main_lcore % 64) & 1))
 		return fail(err, size, &w, "main-lcore", "CPU %d is also a "
@@ -383,6 +454,7 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 	fprintf(f, "eventdev = %s\n", dpk_eventdev_name(cfg->eventdev));
 	if (cfg->eventdev_args[0])
 		fprintf(f, "eventdev-args = %s\n", cfg->eventdev_args);
+	fprintf(f, "stage = %s\n", cfg->stage);
 	fprintf(f, "mbufs = %u\nmbuf-cache = %u\nhugepages = %s\n", cfg->mbufs,
 		cfg->mbuf_cache, cfg->hugepages ? "yes" : "no");
 	if (!cfg->hugepages)
@@ -391,7 +463,8 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 	for (i = 0; i < cfg->nr_ports; i++) {
 		p = &cfg->ports[i];
 		fprintf(f, "\n[port %s]\ndevice = %s\nqueues = %u\nrx-desc = %u\n"
-			"tx-desc = %u\nforward = %s\n", p->name, p->device,
-			p->queues, p->rx_desc, p->tx_desc, p->forward);
+			"tx-desc = %u\nforward = %s\npriority = %u\n", p->name,
+			p->device, p->queues, p->rx_desc, p->tx_desc, p->forward,
+			p->priority);
 	}
 }

@@ -32,6 +32,7 @@ struct dpk_port_config {
 	unsigned int queues;
 	unsigned int rx_desc, tx_desc;
 	char forward[DPK_NAME_LEN];	/* the port its packets go to */
+	unsigned int priority;		/* 0 (highest) .. 3: its events' level */
 	int forward_idx;		/* resolved */
 };
 
@@ -42,7 +43,8 @@ struct dpk_config {
 	uint64_t worker_cpus[DPK_CPU_BITS / 64];
 	int main_lcore;			/* -1: from the placement */
 	enum dpk_eventdev eventdev;
-	char eventdev_args[DPK_DEVICE_LEN];
+	char eventdev_args[DPK_DEVICE_LEN];	/* dlb2: "BDF[,devargs]" */
+	char stage[DPK_NAME_LEN];	/* a registered stage (dpkitd_stage.h) */
 	unsigned int mbufs, mbuf_cache;
 	bool hugepages;
 	unsigned int memory_mb;		/* with hugepages = no */
@@ -69,5 +71,12 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size);
 void dpk_config_print(const struct dpk_config *cfg, FILE *f);
 
 const char *dpk_eventdev_name(enum dpk_eventdev e);
+
+/*
+ * eventdev = auto: the first DLB2 (Intel 8086:2710 or 8086:2714, PFs) under
+ * @sysfs ("/sys", or a test tree), its BDF in @bdf; 0 if found, -ENOENT if
+ * not. Reads only.
+ */
+int dpk_find_dlb2(const char *sysfs, char *bdf, size_t size);
 
 #endif /* DPK_CONFIG_H */

@@ -6,6 +6,7 @@
  * workers, the ports and the EAL. It never polls packets.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,13 @@
 
 #include "dpkitd.h"
 #include "libdpkit.h"
+
+int dpk_service_lcore(const struct dpk_config *cfg,
+		      const struct dpkit_placement *p)
+{
+	return cfg->eventdev == DPK_EVDEV_SW && p->service_cpu >= 0 ?
+	       (int)p->nr_workers + 1 : -1;
+}
 
 int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 		 char **argv, char *buf, size_t size)
@@ -44,9 +52,16 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 	for (i = 0; i < p->nr_workers; i++)
 		len += snprintf(buf + len, size - len, ",%u@%d", i + 1,
 				p->workers[i]);
+	if (dpk_service_lcore(cfg, p) >= 0)
+		len += snprintf(buf + len, size - len, ",%d@%d",
+				dpk_service_lcore(cfg, p), p->service_cpu);
 	len++;
 	ARG("--main-lcore");
 	ARG("0");
+	if (dpk_service_lcore(cfg, p) >= 0) {
+		ARG("-S");
+		ARG("%d", dpk_service_lcore(cfg, p));
+	}
 	if (cfg->hugepages) {
 		ARG("--in-memory");
 	} else {
@@ -59,6 +74,21 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 		any_pci |= cfg->ports[i].is_pci;
 		ARG(cfg->ports[i].is_pci ? "-a" : "--vdev");
 		ARG("%s", cfg->ports[i].device);
+	}
+	switch (cfg->eventdev) {
+	case DPK_EVDEV_DLB2:
+		any_pci = 1;
+		ARG("-a");
+		ARG("%s", cfg->eventdev_args);
+		break;
+	case DPK_EVDEV_DSW:
+	case DPK_EVDEV_SW:
+		ARG("--vdev");
+		ARG("event_%s0%s%s", cfg->eventdev == DPK_EVDEV_SW ? "sw" : "dsw",
+		    cfg->eventdev_args[0] ? "," : "", cfg->eventdev_args);
+		break;
+	default:
+		break;
 	}
 	if (!any_pci)
 		ARG("--no-pci");
@@ -73,6 +103,7 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 {
 	const struct dpk_port_config *pc = &m->cfg->ports[idx];
 	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
 	struct rte_eth_link link;
 	uint16_t port, rxd = pc->rx_desc, txd = pc->tx_desc, q;
 	int ret;
@@ -83,7 +114,20 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 			pc->name, pc->device);
 		return ret;
 	}
-	ret = rte_eth_dev_configure(port, pc->queues, m->nr_workers, &conf);
+	/* The flow id of the eventdev stage: the NIC's RSS hash if it has one. */
+	ret = rte_eth_dev_info_get(port, &info);
+	if (!ret && info.flow_type_rss_offloads) {
+		if (pc->queues > 1) {
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		}
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	}
+	if (!ret)
+		ret = rte_eth_dev_configure(port, pc->queues, m->nr_workers,
+					    &conf);
 	if (!ret)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	for (q = 0; !ret && q < pc->queues; q++)
@@ -122,6 +166,12 @@ static void assign_queues(struct dpk_main *m)
 		w->stop = &m->stop;
 		w->link_word = m->link_word;
 		memcpy(w->link_bit, m->link_bit, sizeof(w->link_bit));
+		memcpy(w->port_ids, m->port_ids, sizeof(w->port_ids));
+		w->stage = m->stage;
+		w->stage_ctx = (struct dpk_stage_ctx){
+			.worker = i, .nr_ports = m->nr_ports,
+			.forward = m->forward,
+		};
 		if (++i == m->nr_workers)
 			break;
 	}
@@ -228,6 +278,18 @@ static void link_setup(struct dpk_main *m)
 		"(word %u)\n", word);
 }
 
+/*
+ * After the first SIGTERM/SIGINT: the next one kills dpkitd at once (the
+ * default action, on the main thread, the only one not blocking them); the
+ * lease gives the NICs and CPUs back all the same.
+ */
+static void force_exit_on_signal(const sigset_t *mask)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, mask, NULL);
+}
+
 /* Block until SIGTERM/SIGINT, polling the links on a timer. */
 static int main_loop(struct dpk_main *m)
 {
@@ -267,8 +329,10 @@ static int main_loop(struct dpk_main *m)
 				continue;
 			}
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				fprintf(stderr, "dpkitd: %s: stopping\n",
+				fprintf(stderr, "dpkitd: %s: stopping (a second "
+					"signal forces exit)\n",
 					strsignal(si.ssi_signo));
+				force_exit_on_signal(&mask);
 				goto out;
 			}
 		}
@@ -286,6 +350,50 @@ out:
 	if (sfd >= 0)
 		close(sfd);
 	return ret;
+}
+
+/* The counters of all workers, and the eventdev's flush, summed. */
+static void totals(const struct dpk_main *m, struct dpk_stats *t)
+{
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < m->nr_workers; i++) {
+		const struct dpk_stats *st = &m->workers[i].stats;
+
+		t->rx += st->rx;
+		t->tx += st->tx;
+		t->drop_tx_full += st->drop_tx_full;
+		t->drop_link_down += st->drop_link_down;
+		t->drop_evdev += st->drop_evdev;
+		t->drop_stage += st->drop_stage;
+		t->drop_flush += st->drop_flush;
+	}
+	t->drop_flush += m->drop_flush;
+}
+
+/*
+ * Stop the workers. With an eventdev, rx stops first and the pipeline
+ * drains (up to a second) so that what was received is sent; then the
+ * workers stop, quiescing their event ports, and the device's stop flush
+ * frees whatever is still queued. The main lcore may sleep; workers never.
+ */
+static void stop_workers(struct dpk_main *m)
+{
+	unsigned int ms;
+
+	if (m->use_evdev) {
+		m->stop_rx = 1;
+		for (ms = 0; ms < 1000 && dpk_in_flight(m); ms++)
+			usleep(1000);
+		if (dpk_in_flight(m))
+			fprintf(stderr, "dpkitd: %llu events still in flight "
+				"after 1 s: flushing them\n",
+				(unsigned long long)dpk_in_flight(m));
+	}
+	m->stop = 1;
+	rte_eal_mp_wait_lcore();
+	dpk_evdev_stop(m);
 }
 
 int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
@@ -312,6 +420,9 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 	m.cfg = cfg;
 	m.nr_ports = cfg->nr_ports;
 	m.nr_workers = p->nr_workers;
+	m.stage = dpk_stage_find(cfg->stage);
+	for (i = 0; i < m.nr_ports; i++)
+		m.forward[i] = cfg->ports[i].forward_idx;
 	m.pool = rte_pktmbuf_pool_create("dpk_mbufs", cfg->mbufs, cfg->mbuf_cache,
 					 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					 rte_socket_id());
@@ -325,6 +436,12 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 			goto out_ports;
 	link_setup(&m);
 	assign_queues(&m);
+	if (cfg->eventdev != DPK_EVDEV_NONE &&
+	    dpk_evdev_setup(&m, dpk_service_lcore(cfg, p)) < 0)
+		goto out_evdev;
+	fprintf(stderr, "dpkitd: stage %s, %s\n", m.stage->name, m.use_evdev ?
+		"rx -> eventdev queue 0 (atomic) -> stage -> queue 1 "
+		"(single-link) -> tx" : "poll mode: rx -> stage -> tx");
 	dpk_telemetry_init(&m);
 	for (i = 0; i < m.nr_workers; i++)
 		rte_eal_remote_launch(dpk_worker_main, &m.workers[i],
@@ -332,14 +449,10 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 
 	if (main_loop(&m) == 0)
 		ret = 0;
-	m.stop = 1;
-	rte_eal_mp_wait_lcore();
-	for (i = 0; i < m.nr_workers; i++) {
-		total.rx += m.workers[i].stats.rx;
-		total.tx += m.workers[i].stats.tx;
-		total.drop_tx_full += m.workers[i].stats.drop_tx_full;
-		total.drop_link_down += m.workers[i].stats.drop_link_down;
-	}
+	stop_workers(&m);
+	totals(&m, &total);
+out_evdev:
+	dpk_evdev_stop(&m);
 out_ports:
 	for (i = 0; i < m.nr_started; i++) {
 		rte_eth_dev_stop(m.port_ids[i]);
@@ -347,11 +460,17 @@ out_ports:
 	}
 	in_use = rte_mempool_in_use_count(m.pool);
 	fprintf(stderr, "dpkitd: stopped: rx %llu, tx %llu, dropped %llu (tx full "
-		"%llu, link down %llu); mbufs in use %u\n",
+		"%llu, link down %llu, eventdev full %llu, stage %llu, flushed "
+		"%llu); mbufs in use %u\n",
 		(unsigned long long)total.rx, (unsigned long long)total.tx,
-		(unsigned long long)(total.drop_tx_full + total.drop_link_down),
+		(unsigned long long)(total.drop_tx_full + total.drop_link_down +
+				     total.drop_evdev + total.drop_stage +
+				     total.drop_flush),
 		(unsigned long long)total.drop_tx_full,
-		(unsigned long long)total.drop_link_down, in_use);
+		(unsigned long long)total.drop_link_down,
+		(unsigned long long)total.drop_evdev,
+		(unsigned long long)total.drop_stage,
+		(unsigned long long)total.drop_flush, in_use);
 	if (in_use)
 		ret = 1;
 	rte_mempool_free(m.pool);

@@ -8,9 +8,11 @@
 #ifndef DPKITD_H
 #define DPKITD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "dpkitd_stage.h"
 #include "libdpkit.h"
 
 #define DPK_BURST	32
@@ -24,6 +26,9 @@ struct dpk_stats {
 	uint64_t tx;
 	uint64_t drop_tx_full;		/* the tx queue did not take them */
 	uint64_t drop_link_down;	/* the destination port was down */
+	uint64_t drop_evdev;		/* the eventdev refused them (full) */
+	uint64_t drop_stage;		/* the stage said drop */
+	uint64_t drop_flush;		/* in flight at shutdown, freed */
 	uint64_t polls, busy_polls;	/* passes, and passes with packets */
 } __attribute__((aligned(64)));
 
@@ -33,12 +38,48 @@ struct dpk_rxq {
 	uint8_t port, dst_port;		/* config indexes: bits of link_up */
 };
 
+/*
+ * The eventdev as the workers use it, set before launch (evdev.c): queue 0
+ * is atomic by flow (rx -> stage), queue 1 is single-link (stage -> tx),
+ * worker i owns event port i, and worker 0 also owns port tx_port, the one
+ * linked to queue 1. What the device needs is read from its capabilities.
+ */
+struct dpk_evdev {
+	uint8_t dev;
+	uint8_t tx_port;
+	bool maintain;			/* no RTE_EVENT_DEV_CAP_MAINTENANCE_FREE */
+	bool qos;			/* RTE_EVENT_DEV_CAP_EVENT_QOS */
+	unsigned int max_num_events;	/* nb_events_limit */
+	unsigned int new_threshold;	/* per port */
+	uint16_t deq_depth, enq_depth;
+	char name[32];
+};
+
+/* A scheduler that needs a service (event_sw): on its own lcore or inline. */
+struct dpk_service {
+	uint32_t id;
+	int lcore;			/* a service lcore, or -1: inline */
+};
+
+/* Enqueue attempts for a forward before its events are released (seed 004). */
+#define DPK_ENQ_RETRIES		64
+
 struct dpk_worker {
 	unsigned int id;		/* 0 .. nr_workers - 1: its tx queue */
 	unsigned int lcore;
 	unsigned int nr_rxq;
 	struct dpk_rxq rxq[DPK_MAX_RXQ];
 	const volatile int *stop;	/* set by the main lcore */
+	const volatile int *stop_rx;	/* first step of a shutdown */
+	/* The pipeline: the stage, and the eventdev (NULL in poll mode). */
+	const struct dpk_stage *stage;
+	struct dpk_stage_ctx stage_ctx;
+	const struct dpk_evdev *ev;
+	uint8_t ev_port;
+	bool tx;			/* owns the eventdev's tx port */
+	struct dpk_service *service;	/* inline: this worker runs it */
+	uint8_t prio[DPK_MAX_PORTS];	/* event priority per rx port */
+	uint16_t port_ids[DPK_MAX_PORTS];	/* config index -> DPDK port */
 	/* Link state: one 64-bit word (dpkit.ko's page, or dpkitd's own),
 	 * loaded once per pass; port i is up when bit link_bit[i] is set. */
 	const volatile uint64_t *link_word;
@@ -53,7 +94,14 @@ struct dpk_main {
 	uint16_t port_ids[DPK_MAX_PORTS];
 	unsigned int nr_workers;
 	struct dpk_worker workers[DPKIT_MAX_WORKERS];
-	volatile int stop;
+	volatile int stop, stop_rx;
+	const struct dpk_stage *stage;
+	uint8_t forward[DPK_MAX_PORTS];
+	bool use_evdev;
+	struct dpk_evdev ev;
+	bool use_service;
+	struct dpk_service service;
+	uint64_t drop_flush;		/* freed by the eventdev's stop flush */
 	volatile uint64_t link_up;	/* bit per port, written by the main lcore */
 	struct dpkit *dk;		/* the lease, when dpkit.ko is there */
 	struct dpkit_link_page pg;
@@ -64,10 +112,19 @@ struct dpk_main {
 /* worker.c: the run-to-completion loop (an lcore_function_t). */
 int dpk_worker_main(void *arg);
 
+/* evdev.c: configure and start the eventdev, its service; stop it all. */
+int dpk_evdev_setup(struct dpk_main *m, int service_lcore);
+void dpk_evdev_stop(struct dpk_main *m);
+/* Events in flight: what the workers received and have not yet accounted. */
+uint64_t dpk_in_flight(const struct dpk_main *m);
+
 struct dpkit_placement;
 
 /* dataplane.c: the EAL arguments of a plan, and the dataplane itself. */
 #define DPK_MAX_EAL_ARGS	(16 + 2 * DPK_MAX_PORTS)
+/* The service lcore's id for the EAL, or -1 (none, or inline). */
+int dpk_service_lcore(const struct dpk_config *cfg,
+		      const struct dpkit_placement *p);
 int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 		 char **argv, char *buf, size_t size);
 int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);

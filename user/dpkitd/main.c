@@ -142,6 +142,39 @@ static int resolve_placement(const struct dpk_config *cfg,
 	return ret;
 }
 
+/*
+ * eventdev = auto becomes dlb2 (with the DLB2's address) when the machine
+ * has one, else dsw; and the stage must be one this binary has.
+ */
+static int resolve_pipeline(struct dpk_config *cfg, char *err, size_t size)
+{
+	const char *sysfs = getenv("DPKITD_SYSFS");
+	char bdf[16], names[256], args[DPK_DEVICE_LEN];
+
+	if (!dpk_stage_find(cfg->stage)) {
+		dpk_stage_names(names, sizeof(names));
+		snprintf(err, size, "stage: no stage '%s' in this dpkitd (it has "
+			 "%s)", cfg->stage, names);
+		return -ENOENT;
+	}
+	if (cfg->eventdev != DPK_EVDEV_AUTO)
+		return 0;
+	if (dpk_find_dlb2(sysfs ? sysfs : "/sys", bdf, sizeof(bdf)) == 0) {
+		if (snprintf(args, sizeof(args), "%s%s%s", bdf,
+			     cfg->eventdev_args[0] ? "," : "",
+			     cfg->eventdev_args) >= (int)sizeof(args)) {
+			snprintf(err, size, "eventdev-args: too long with the "
+				 "DLB2's address %s before it", bdf);
+			return -EINVAL;
+		}
+		strcpy(cfg->eventdev_args, args);
+		cfg->eventdev = DPK_EVDEV_DLB2;
+	} else {
+		cfg->eventdev = DPK_EVDEV_DSW;
+	}
+	return 0;
+}
+
 /* The EAL arguments the plan means (dataplane.c builds them). */
 static void print_eal(const struct dpk_config *cfg,
 		      const struct dpkit_placement *p)
@@ -231,7 +264,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (dpk_config_check(&cfg, err, sizeof(err)) < 0 ||
+	if (resolve_pipeline(&cfg, err, sizeof(err)) < 0 ||
+	    dpk_config_check(&cfg, err, sizeof(err)) < 0 ||
 	    resolve_placement(&cfg, &p, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dpkitd: %s\n", err);
 		return 1;

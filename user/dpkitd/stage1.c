@@ -58,15 +58,21 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	struct dpkit_nic_bind res;
 	struct dpkit *dk = NULL;
 	unsigned int i, nr_pci = 0;
-	char env[32];
+	char env[32], dlb2[16] = "";
 	int fd;
 
 	for (i = 0; i < cfg->nr_ports; i++)
 		nr_pci += cfg->ports[i].is_pci;
+	if (cfg->eventdev == DPK_EVDEV_DLB2) {
+		/* "BDF[,devargs]": config.c checked the address is there. */
+		snprintf(dlb2, sizeof(dlb2), "%.12s", cfg->eventdev_args);
+		nr_pci++;
+	}
 	if (dpkit_open(NULL, &dk) < 0) {
 		if (nr_pci) {
-			fprintf(stderr, "dpkitd: PCI ports need dpkit.ko to bind "
-				"them: %s\n", dpkit_errmsg());
+			fprintf(stderr, "dpkitd: PCI ports%s need dpkit.ko to bind "
+				"them: %s\n", dlb2[0] ? " and the DLB2" : "",
+				dpkit_errmsg());
 			return 1;
 		}
 		fprintf(stderr, "dpkitd: warning: running without dpkit.ko (%s): "
@@ -92,6 +98,15 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 			"already on vfio-pci" : "bound to vfio-pci");
 	}
 
+	if (dk && dlb2[0]) {
+		if (dpkit_nic_bind(dk, dlb2, "vfio-pci", 0, &res) < 0) {
+			fprintf(stderr, "dpkitd: eventdev: %s\n", dpkit_errmsg());
+			goto err_close;
+		}
+		fprintf(stderr, "dpkitd: eventdev: DLB2 %s %s\n", dlb2,
+			res.result & DPKIT_BIND_R_ALREADY ?
+			"already on vfio-pci" : "bound to vfio-pci");
+	}
 	fd = write_memfd(cfg, p);
 	if (fd < 0) {
 		fprintf(stderr, "dpkitd: the configuration memfd: %s\n",

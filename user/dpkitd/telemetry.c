@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_eventdev.h>
 #include <rte_telemetry.h>
 
 #include "dpkitd.h"
+
+#define DPK_TEL_XSTATS	64	/* device xstats shown */
 
 static const struct dpk_main *tel_main;
 
@@ -67,6 +70,9 @@ static int tel_workers(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(w, "tx", s->tx);
 		rte_tel_data_add_dict_u64(w, "drop_tx_full", s->drop_tx_full);
 		rte_tel_data_add_dict_u64(w, "drop_link_down", s->drop_link_down);
+		rte_tel_data_add_dict_u64(w, "drop_eventdev_full", s->drop_evdev);
+		rte_tel_data_add_dict_u64(w, "drop_stage", s->drop_stage);
+		rte_tel_data_add_dict_u64(w, "drop_flushed", s->drop_flush);
 		rte_tel_data_add_dict_u64(w, "busy_percent",
 					  s->polls ? s->busy_polls * 100 / s->polls : 0);
 		snprintf(name, sizeof(name), "worker%u", i);
@@ -89,6 +95,53 @@ static int tel_link(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The eventdev: what was chosen, and the device's own xstats. */
+static int tel_eventdev(const char *cmd, const char *params,
+			struct rte_tel_data *d)
+{
+	const struct dpk_main *m = tel_main;
+	struct rte_event_dev_xstats_name names[DPK_TEL_XSTATS];
+	uint64_t ids[DPK_TEL_XSTATS];
+	uint64_t values[DPK_TEL_XSTATS];
+	struct rte_tel_data *x;
+	char svc[32];
+	int n, i;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	if (!m->use_evdev) {
+		rte_tel_data_add_dict_string(d, "driver", "none (poll mode)");
+		return 0;
+	}
+	rte_tel_data_add_dict_string(d, "driver", m->ev.name);
+	rte_tel_data_add_dict_u64(d, "ports", m->nr_workers + 1);
+	rte_tel_data_add_dict_u64(d, "queues", 2);
+	rte_tel_data_add_dict_u64(d, "events_limit", m->ev.max_num_events);
+	rte_tel_data_add_dict_u64(d, "new_event_threshold", m->ev.new_threshold);
+	if (!m->use_service)
+		snprintf(svc, sizeof(svc), "none");
+	else if (m->service.lcore < 0)
+		snprintf(svc, sizeof(svc), "inline on worker 0");
+	else
+		snprintf(svc, sizeof(svc), "lcore %d", m->service.lcore);
+	rte_tel_data_add_dict_string(d, "scheduler_service", svc);
+	x = rte_tel_data_alloc();
+	if (!x)
+		return -ENOMEM;
+	rte_tel_data_start_dict(x);
+	n = rte_event_dev_xstats_names_get(m->ev.dev, RTE_EVENT_DEV_XSTATS_DEVICE,
+					   0, names, ids, DPK_TEL_XSTATS);
+	if (n > DPK_TEL_XSTATS)
+		n = DPK_TEL_XSTATS;
+	if (n > 0 && rte_event_dev_xstats_get(m->ev.dev, RTE_EVENT_DEV_XSTATS_DEVICE,
+					      0, ids, values, n) == n)
+		for (i = 0; i < n; i++)
+			rte_tel_data_add_dict_u64(x, names[i].name, values[i]);
+	rte_tel_data_add_dict_container(d, "xstats", x, 0);
+	return 0;
+}
+
 void dpk_telemetry_init(const struct dpk_main *m)
 {
 	tel_main = m;
@@ -98,4 +151,6 @@ void dpk_telemetry_init(const struct dpk_main *m)
 				   "dpkitd workers: packets, drops by reason, busy %. No parameters");
 	rte_telemetry_register_cmd("/dpkit/link", tel_link,
 				   "dpkitd link state per port (1 up). No parameters");
+	rte_telemetry_register_cmd("/dpkit/eventdev", tel_eventdev,
+				   "dpkitd's eventdev: driver, service, xstats. No parameters");
 }

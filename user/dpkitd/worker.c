@@ -1,50 +1,284 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The worker lcore: a run-to-completion loop over its rx queues. Each pass
- * loads the link word once, receives a burst, sends it to the destination
- * port on the worker's own tx queue, and frees (and counts) what could not
- * go. It returns when the main lcore sets stop.
+ * The worker lcore: a run-to-completion loop of tasks until the main lcore
+ * sets stop. Each pass loads the link word once (one load per batch), then:
+ *
+ *   poll mode:	rx -> stage -> tx, on the worker's own rx queues;
+ *   eventdev:	rx -> enqueue NEW to queue 0 (atomic, flow id from RSS or
+ *		the 5-tuple) | dequeue -> stage -> FORWARD to queue 1 or
+ *		RELEASE | (worker 0) dequeue queue 1 -> tx; plus, where the
+ *		device needs it, rte_event_maintain() when idle and the
+ *		inline scheduler service.
+ *
+ * Packets to a port whose link is down are dropped and counted. Nothing is
+ * set aside: an enqueue the eventdev refuses is retried a bounded number of
+ * times, then its events are released and its packets dropped and counted
+ * (seed 004: the history list is small). Every task returns to the loop
+ * holding no DPDK lock.
  */
+/* rte_event_maintain() and rte_event_port_quiesce() are experimental in
+ * DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <rte_ethdev.h>
+#include <rte_eventdev.h>
 #include <rte_mbuf.h>
+#include <rte_service.h>
 
 #include "dpkitd.h"
+#include "flow.h"
 #include "worker_rules.h"
+
+static inline int port_up(const struct dpk_worker *w, uint64_t up,
+			  unsigned int port)
+{
+	return up >> w->link_bit[port] & 1;
+}
+
+/* Send packet i to port out[i]; free and count what cannot go. */
+static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
+		     const uint16_t *out, uint16_t n)
+{
+	struct rte_mbuf *by_port[DPK_MAX_PORTS][DPK_BURST];
+	uint16_t cnt[DPK_MAX_PORTS], i, sent, o;
+	struct dpk_stats *st = &w->stats;
+	uint32_t used = 0;
+
+	for (i = 0; i < n; i++) {
+		o = out[i];
+		if (o >= w->stage_ctx.nr_ports) {
+			rte_pktmbuf_free(pkts[i]);
+			st->drop_stage++;
+			continue;
+		}
+		if (!port_up(w, up, o)) {
+			rte_pktmbuf_free(pkts[i]);
+			st->drop_link_down++;
+			continue;
+		}
+		if (!(used >> o & 1)) {
+			used |= 1U << o;
+			cnt[o] = 0;
+		}
+		by_port[o][cnt[o]++] = pkts[i];
+	}
+	for (; used; used &= used - 1) {
+		o = __builtin_ctz(used);
+		sent = rte_eth_tx_burst(w->port_ids[o], w->id, by_port[o], cnt[o]);
+		st->tx += sent;
+		if (sent < cnt[o]) {
+			rte_pktmbuf_free_bulk(&by_port[o][sent], cnt[o] - sent);
+			st->drop_tx_full += cnt[o] - sent;
+		}
+	}
+}
+
+/* Poll mode: rx -> stage -> tx on each of the worker's rx queues. */
+static uint16_t poll_task(struct dpk_worker *w, uint64_t up)
+{
+	struct rte_mbuf *pkts[DPK_BURST];
+	uint16_t out[DPK_BURST], n, total = 0;
+	uint8_t in[DPK_BURST];
+	unsigned int q;
+
+	for (q = 0; q < w->nr_rxq; q++) {
+		const struct dpk_rxq *rq = &w->rxq[q];
+
+		if (!port_up(w, up, rq->port))
+			continue;	/* no rx from a down port */
+		n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, DPK_BURST);
+		if (!n)
+			continue;
+		w->stats.rx += n;
+		total += n;
+		memset(in, rq->port, n);
+		w->stage->process(&w->stage_ctx, pkts, in, out, n);
+		send_out(w, up, pkts, out, n);
+	}
+	return total;
+}
+
+static inline uint32_t flow_id(const struct rte_mbuf *m)
+{
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		return m->hash.rss & DPK_FLOW_ID_MASK;
+	return dpk_flow_hash(rte_pktmbuf_mtod(m, const uint8_t *),
+			     rte_pktmbuf_data_len(m));
+}
+
+/* Eventdev rx: NEW events to queue 0; what the device refuses is dropped. */
+static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
+{
+	const struct dpk_evdev *ev = w->ev;
+	struct rte_mbuf *pkts[DPK_BURST];
+	struct rte_event evs[DPK_BURST];
+	uint16_t n, i, enq, total = 0;
+	unsigned int q;
+
+	for (q = 0; q < w->nr_rxq && !*w->stop_rx; q++) {
+		const struct dpk_rxq *rq = &w->rxq[q];
+
+		if (!port_up(w, up, rq->port))
+			continue;
+		n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, DPK_BURST);
+		if (!n)
+			continue;
+		w->stats.rx += n;
+		total += n;
+		for (i = 0; i < n; i++) {
+			evs[i] = (struct rte_event){
+				.flow_id = flow_id(pkts[i]),
+				.op = RTE_EVENT_OP_NEW,
+				.sched_type = RTE_SCHED_TYPE_ATOMIC,
+				.queue_id = 0,
+				.event_type = RTE_EVENT_TYPE_ETHDEV,
+				.sub_event_type = rq->port,
+				.priority = w->prio[rq->port],
+				.mbuf = pkts[i],
+			};
+		}
+		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
+		if (enq < n) {
+			rte_pktmbuf_free_bulk(&pkts[enq], n - enq);
+			w->stats.drop_evdev += n - enq;
+		}
+	}
+	return total;
+}
+
+/*
+ * Enqueue @n events with bounded retries (-ENOSPC is transient on a closed
+ * system like DLB2); what still does not go is turned into RELEASE events,
+ * its packets dropped and counted. Returns how many went as they were.
+ */
+static uint16_t enqueue_or_release(struct dpk_worker *w, struct rte_event *evs,
+				   uint16_t n)
+{
+	const struct dpk_evdev *ev = w->ev;
+	uint16_t done = 0, i, rel;
+	unsigned int tries;
+
+	for (tries = 0; done < n && tries < DPK_ENQ_RETRIES; tries++)
+		done += rte_event_enqueue_burst(ev->dev, w->ev_port, evs + done,
+						n - done);
+	if (done == n)
+		return n;
+	for (i = done; i < n; i++) {
+		if (evs[i].op != RTE_EVENT_OP_RELEASE) {
+			rte_pktmbuf_free(evs[i].mbuf);
+			w->stats.drop_evdev++;
+		}
+		evs[i].op = RTE_EVENT_OP_RELEASE;
+	}
+	/* A release needs no credit; should one still fail, the next
+	 * dequeue releases it implicitly. */
+	for (rel = done, tries = 0; rel < n && tries < DPK_ENQ_RETRIES; tries++)
+		rel += rte_event_enqueue_burst(ev->dev, w->ev_port, evs + rel,
+					       n - rel);
+	return done;
+}
+
+/* Stage: dequeue queue 0, run the stage, FORWARD to queue 1 or RELEASE. */
+static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
+{
+	struct rte_mbuf *pkts[DPK_BURST];
+	struct rte_event evs[DPK_BURST];
+	uint16_t out[DPK_BURST], n, i;
+	uint8_t in[DPK_BURST];
+
+	n = rte_event_dequeue_burst(w->ev->dev, w->ev_port, evs, DPK_BURST, 0);
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		pkts[i] = evs[i].mbuf;
+		in[i] = evs[i].sub_event_type;
+	}
+	w->stage->process(&w->stage_ctx, pkts, in, out, n);
+	for (i = 0; i < n; i++) {
+		if (out[i] >= w->stage_ctx.nr_ports || !port_up(w, up, out[i])) {
+			rte_pktmbuf_free(pkts[i]);
+			if (out[i] >= w->stage_ctx.nr_ports)
+				w->stats.drop_stage++;
+			else
+				w->stats.drop_link_down++;
+			evs[i].op = RTE_EVENT_OP_RELEASE;
+			continue;
+		}
+		evs[i].op = RTE_EVENT_OP_FORWARD;
+		evs[i].queue_id = 1;
+		evs[i].sched_type = RTE_SCHED_TYPE_ATOMIC;
+		evs[i].sub_event_type = out[i];
+		evs[i].mbuf = pkts[i];
+	}
+	enqueue_or_release(w, evs, n);
+	return n;
+}
+
+/* Tx: dequeue the single-link queue 1, send each packet to its port. */
+static uint16_t tx_task(struct dpk_worker *w, uint64_t up)
+{
+	struct rte_mbuf *pkts[DPK_BURST];
+	struct rte_event evs[DPK_BURST];
+	uint16_t out[DPK_BURST], n, i;
+
+	n = rte_event_dequeue_burst(w->ev->dev, w->ev->tx_port, evs, DPK_BURST, 0);
+	for (i = 0; i < n; i++) {
+		pkts[i] = evs[i].mbuf;
+		out[i] = evs[i].sub_event_type;
+	}
+	if (n)
+		send_out(w, up, pkts, out, n);
+	return n;
+}
+
+static void quiesce_flush(uint8_t dev, struct rte_event ev, void *arg)
+{
+	struct dpk_worker *w = arg;
+
+	RTE_SET_USED(dev);
+	if (ev.op != RTE_EVENT_OP_RELEASE && ev.mbuf) {
+		rte_pktmbuf_free(ev.mbuf);
+		w->stats.drop_flush++;
+	}
+}
+
+static uint16_t event_pass(struct dpk_worker *w, uint64_t up)
+{
+	const struct dpk_evdev *ev = w->ev;
+	uint16_t moved, got;
+
+	moved = rx_task(w, up);
+	got = stage_task(w, up);
+	if (w->tx)
+		got += tx_task(w, up);
+	if (w->service)
+		rte_service_run_iter_on_app_lcore(w->service->id, 0);
+	if (!got && ev->maintain) {
+		rte_event_maintain(ev->dev, w->ev_port, 0);
+		if (w->tx)
+			rte_event_maintain(ev->dev, ev->tx_port, 0);
+	}
+	return moved + got;
+}
 
 int dpk_worker_main(void *arg)
 {
 	struct dpk_worker *w = arg;
-	struct rte_mbuf *pkts[DPK_BURST];
 	struct dpk_stats *st = &w->stats;
-	uint16_t n, sent, i;
-	uint64_t up, rx_before;
-	unsigned int q;
+	uint64_t up;
+	uint16_t moved;
 
 	while (!*w->stop) {
 		up = *w->link_word;	/* one load per pass */
 		st->polls++;
-		rx_before = st->rx;
-		for (q = 0; q < w->nr_rxq; q++) {
-			const struct dpk_rxq *rq = &w->rxq[q];
-
-			if (!(up >> w->link_bit[rq->port] & 1))
-				continue;	/* no rx from a down port */
-			n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, DPK_BURST);
-			if (!n)
-				continue;
-			st->rx += n;
-			if (!(up >> w->link_bit[rq->dst_port] & 1)) {
-				rte_pktmbuf_free_bulk(pkts, n);
-				st->drop_link_down += n;
-				continue;
-			}
-			sent = rte_eth_tx_burst(rq->dst_port_id, w->id, pkts, n);
-			st->tx += sent;
-			for (i = sent; i < n; i++)
-				rte_pktmbuf_free(pkts[i]);
-			st->drop_tx_full += n - sent;
-		}
-		st->busy_polls += st->rx != rx_before;	/* a pass that moved packets */
+		moved = w->ev ? event_pass(w, up) : poll_task(w, up);
+		st->busy_polls += moved != 0;
+	}
+	if (w->ev) {
+		rte_event_port_quiesce(w->ev->dev, w->ev_port, quiesce_flush, w);
+		if (w->tx)
+			rte_event_port_quiesce(w->ev->dev, w->ev->tx_port,
+					       quiesce_flush, w);
 	}
 	return 0;
 }

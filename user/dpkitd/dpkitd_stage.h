@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The stage callback API: what dpkitd does to packets between rx and tx.
+ *
+ * A stage sees a burst of packets and says, for each, which configured port
+ * it leaves by (out[i], an index into the [port] sections in file order) or
+ * DPK_STAGE_DROP. It may rewrite the packets; it must not free them or keep
+ * them: dpkitd sends, drops and counts. in[i] is the port packet i came in
+ * by (same indexes).
+ *
+ * A stage runs on worker lcores, so the worker rules apply (worker_rules.h:
+ * no sleeping, blocking, signals or locks). With an eventdev, the packets of
+ * one flow reach the stage on one worker at a time and in order (queue 0 is
+ * atomic); in poll mode a port's queue is always served by one worker.
+ *
+ * dpkitd's built-in stages are "forward" (the forwarding map, the default),
+ * "reflect" (back out the port it came in by, MAC addresses swapped) and
+ * "drop". To add one, write a file that registers it:
+ *
+ *	static void my_process(const struct dpk_stage_ctx *ctx,
+ *			       struct rte_mbuf **pkts, const uint8_t *in,
+ *			       uint16_t *out, uint16_t n) { ... }
+ *	static const struct dpk_stage my_stage = {
+ *		.name = "mine", .help = "what it does", .process = my_process,
+ *	};
+ *	DPK_STAGE_REGISTER(my_stage);
+ *
+ * build dpkitd with it (make STAGES=path/to/mine.c) and say "stage = mine"
+ * in dpkitd.conf (Documentation/dpkitd.rst).
+ */
+#ifndef DPKITD_STAGE_H
+#define DPKITD_STAGE_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+struct rte_mbuf;
+
+#define DPK_STAGE_DROP	0xffff
+
+struct dpk_stage_ctx {
+	unsigned int worker;		/* the calling worker, 0 .. workers - 1 */
+	unsigned int nr_ports;
+	const uint8_t *forward;		/* port i's "forward =" target */
+};
+
+typedef void dpk_stage_fn(const struct dpk_stage_ctx *ctx,
+			  struct rte_mbuf **pkts, const uint8_t *in,
+			  uint16_t *out, uint16_t n);
+
+struct dpk_stage {
+	const char *name;
+	const char *help;		/* one line, for --check-config */
+	dpk_stage_fn *process;
+};
+
+/* Called from constructors (DPK_STAGE_REGISTER), before main(). */
+void dpk_stage_register(const struct dpk_stage *stage);
+const struct dpk_stage *dpk_stage_find(const char *name);
+/* The registered names, comma-separated, for messages. */
+void dpk_stage_names(char *buf, size_t size);
+
+#define DPK_STAGE_REGISTER(s)						\
+	RTE_INIT(dpk_stage_register_##s) { dpk_stage_register(&(s)); }
+
+#endif /* DPKITD_STAGE_H */

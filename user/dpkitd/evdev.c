@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The eventdev (DESIGN.md, "Eventdev pipeline"): one device, two queues,
+ * one event port per worker plus the tx port. Everything device-specific
+ * is read from rte_event_dev_info, never from the driver's name:
+ *
+ *  - nb_events_limit from max_num_events (a closed system such as DLB2
+ *    refuses enqueues beyond it), capped by the mbuf count;
+ *  - new_event_threshold per port: the workers' NEW events together may
+ *    fill half the device, so forwards always find room;
+ *  - the tx queue and port are single-link (DLB2: directed);
+ *  - burst depths only with RTE_EVENT_DEV_CAP_BURST_MODE;
+ *  - priorities only with RTE_EVENT_DEV_CAP_EVENT_QOS: four levels, spaced
+ *    so the upper three bits differ (DLB2 looks at those);
+ *  - rte_event_maintain() unless RTE_EVENT_DEV_CAP_MAINTENANCE_FREE;
+ *  - a scheduler service when rte_event_dev_service_id_get() names one
+ *    (event_sw): on its service lcore when the placement found a CPU for
+ *    it, else inline on worker 0 — never two spinning lcores on one CPU.
+ *
+ * The device is configured, and reconfigured, only as a whole.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eventdev.h>
+#include <rte_mbuf.h>
+#include <rte_service.h>
+
+#include "dpkitd.h"
+
+static void stop_flush(uint8_t dev, struct rte_event ev, void *arg)
+{
+	struct dpk_main *m = arg;
+
+	RTE_SET_USED(dev);
+	if (ev.op != RTE_EVENT_OP_RELEASE && ev.mbuf) {
+		rte_pktmbuf_free(ev.mbuf);
+		m->drop_flush++;
+	}
+}
+
+static int evdev_fail(const char *what, int ret)
+{
+	fprintf(stderr, "dpkitd: eventdev: %s: %s\n", what, rte_strerror(-ret));
+	return ret;
+}
+
+static int service_setup(struct dpk_main *m, int lcore)
+{
+	struct dpk_service *s = &m->service;
+	int ret;
+
+	if (rte_event_dev_service_id_get(m->ev.dev, &s->id))
+		return 0;	/* distributed scheduling: no service */
+	m->use_service = true;
+	s->lcore = lcore;
+	if (lcore < 0) {
+		/* Inline on worker 0: nobody maps it to a service lcore. */
+		ret = rte_service_set_runstate_mapped_check(s->id, 0);
+		if (!ret)
+			ret = rte_service_runstate_set(s->id, 1);
+		if (ret)
+			return evdev_fail("inline scheduler service", ret);
+		m->workers[0].service = s;
+		fprintf(stderr, "dpkitd: eventdev: scheduler service inline on "
+			"worker 0 (no spare CPU for a service lcore)\n");
+		return 0;
+	}
+	ret = rte_service_map_lcore_set(s->id, lcore, 1);
+	if (!ret)
+		ret = rte_service_runstate_set(s->id, 1);
+	if (!ret)
+		ret = rte_service_lcore_start(lcore);
+	if (ret && ret != -EALREADY)
+		return evdev_fail("scheduler service lcore", ret);
+	fprintf(stderr, "dpkitd: eventdev: scheduler service on lcore %d\n",
+		lcore);
+	return 0;
+}
+
+/* The priority of level @lvl (0 highest .. 3 lowest). */
+static uint8_t prio_of(unsigned int lvl)
+{
+	return RTE_EVENT_DEV_PRIORITY_HIGHEST +
+	       lvl * ((RTE_EVENT_DEV_PRIORITY_LOWEST + 1) / 4);
+}
+
+int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
+{
+	struct dpk_evdev *e = &m->ev;
+	struct rte_event_dev_info info;
+	struct rte_event_dev_config dc = { 0 };
+	struct rte_event_queue_conf qc;
+	struct rte_event_port_conf pc;
+	uint8_t q0 = 0, q1 = 1;
+	unsigned int i, j, nr = m->nr_workers;
+	bool burst;
+	int ret;
+
+	if (rte_event_dev_count() != 1) {
+		fprintf(stderr, "dpkitd: eventdev: %u devices probed, want one\n",
+			rte_event_dev_count());
+		return -ENODEV;
+	}
+	e->dev = 0;
+	ret = rte_event_dev_info_get(e->dev, &info);
+	if (ret)
+		return evdev_fail("info", ret);
+	snprintf(e->name, sizeof(e->name), "%s", info.driver_name);
+	burst = info.event_dev_cap & RTE_EVENT_DEV_CAP_BURST_MODE;
+	e->maintain = !(info.event_dev_cap & RTE_EVENT_DEV_CAP_MAINTENANCE_FREE);
+	e->qos = info.event_dev_cap & RTE_EVENT_DEV_CAP_EVENT_QOS;
+	e->max_num_events = m->cfg->mbufs;
+	if (info.max_num_events > 0 &&
+	    (unsigned int)info.max_num_events < e->max_num_events)
+		e->max_num_events = info.max_num_events;
+	e->deq_depth = burst ? RTE_MIN(info.max_event_port_dequeue_depth,
+				       (uint32_t)DPK_BURST) : 1;
+	e->enq_depth = burst ? RTE_MIN(info.max_event_port_enqueue_depth,
+				       (uint32_t)DPK_BURST) : 1;
+	e->new_threshold = RTE_MAX(e->max_num_events / 2 / nr,
+				   (unsigned int)DPK_BURST);
+	e->tx_port = nr;
+
+	dc.nb_event_queues = 2;
+	dc.nb_event_ports = nr + 1;
+	dc.nb_single_link_event_port_queues = 1;
+	dc.nb_events_limit = e->max_num_events;
+	dc.nb_event_queue_flows = info.max_event_queue_flows;
+	dc.nb_event_port_dequeue_depth = e->deq_depth;
+	dc.nb_event_port_enqueue_depth = e->enq_depth;
+	dc.dequeue_timeout_ns = info.min_dequeue_timeout_ns;
+	ret = rte_event_dev_configure(e->dev, &dc);
+	if (ret)
+		return evdev_fail("configure", ret);
+
+	rte_event_queue_default_conf_get(e->dev, 0, &qc);
+	qc.event_queue_cfg = 0;
+	qc.schedule_type = RTE_SCHED_TYPE_ATOMIC;
+	qc.nb_atomic_flows = info.max_event_queue_flows;
+	qc.nb_atomic_order_sequences = 0;
+	qc.priority = RTE_EVENT_DEV_PRIORITY_NORMAL;
+	ret = rte_event_queue_setup(e->dev, 0, &qc);
+	if (ret)
+		return evdev_fail("queue 0 (atomic)", ret);
+	qc.event_queue_cfg = RTE_EVENT_QUEUE_CFG_SINGLE_LINK;
+	ret = rte_event_queue_setup(e->dev, 1, &qc);
+	if (ret)
+		return evdev_fail("queue 1 (single-link)", ret);
+
+	for (i = 0; i <= nr; i++) {
+		rte_event_port_default_conf_get(e->dev, i, &pc);
+		pc.new_event_threshold = e->new_threshold;
+		pc.dequeue_depth = e->deq_depth;
+		pc.enqueue_depth = e->enq_depth;
+		pc.event_port_cfg = i == nr ? RTE_EVENT_PORT_CFG_SINGLE_LINK : 0;
+		ret = rte_event_port_setup(e->dev, i, &pc);
+		if (ret)
+			return evdev_fail(i == nr ? "tx port" : "worker port", ret);
+		ret = rte_event_port_link(e->dev, i, i == nr ? &q1 : &q0, NULL, 1);
+		if (ret != 1)
+			return evdev_fail("port link", -rte_errno);
+	}
+	for (i = 0; i < nr; i++) {
+		struct dpk_worker *w = &m->workers[i];
+
+		w->ev = e;
+		w->ev_port = i;
+		w->tx = i == 0;
+		w->stop_rx = &m->stop_rx;
+		for (j = 0; j < m->nr_ports; j++)
+			w->prio[j] = e->qos ? prio_of(m->cfg->ports[j].priority) :
+					      RTE_EVENT_DEV_PRIORITY_NORMAL;
+	}
+	ret = rte_event_dev_stop_flush_callback_register(e->dev, stop_flush, m);
+	if (ret)
+		return evdev_fail("stop flush callback", ret);
+	ret = service_setup(m, service_lcore);
+	if (ret)
+		return ret;
+	ret = rte_event_dev_start(e->dev);
+	if (ret)
+		return evdev_fail("start", ret);
+	m->use_evdev = true;
+	fprintf(stderr, "dpkitd: eventdev: %s, %u events, %u+1 ports, depth "
+		"%u/%u, new-event threshold %u%s%s\n", e->name,
+		e->max_num_events, nr, e->deq_depth, e->enq_depth,
+		e->new_threshold, e->qos ? ", priorities" : "",
+		e->maintain ? ", maintained" : "");
+	return 0;
+}
+
+uint64_t dpk_in_flight(const struct dpk_main *m)
+{
+	uint64_t in = 0, out = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->nr_workers; i++) {
+		const volatile struct dpk_stats *st = &m->workers[i].stats;
+
+		in += st->rx;
+		out += st->tx + st->drop_tx_full + st->drop_link_down +
+		       st->drop_evdev + st->drop_stage + st->drop_flush;
+	}
+	return in > out ? in - out : 0;
+}
+
+/*
+ * Stop the device after the workers have returned (they quiesced their
+ * ports): the service first, then the device, whose stop flush frees what
+ * is still queued, then close it.
+ */
+void dpk_evdev_stop(struct dpk_main *m)
+{
+	if (!m->use_evdev)
+		return;
+	if (m->use_service) {
+		rte_service_runstate_set(m->service.id, 0);
+		if (m->service.lcore >= 0) {
+			rte_service_lcore_stop(m->service.lcore);
+			rte_service_map_lcore_set(m->service.id,
+						  m->service.lcore, 0);
+		}
+	}
+	rte_event_dev_stop(m->ev.dev);
+	rte_event_dev_close(m->ev.dev);
+	m->use_evdev = false;
+}

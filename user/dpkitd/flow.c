@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The software 5-tuple hash (flow.h).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define ETH_HLEN	14
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86dd
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88a8
+
+static uint32_t mix(uint32_t h, uint32_t v)
+{
+	/* murmur3's block step */
+	v *= 0xcc9e2d51;
+	v = v << 15 | v >> 17;
+	v *= 0x1b873593;
+	h ^= v;
+	h = h << 13 | h >> 19;
+	return h * 5 + 0xe6546b64;
+}
+
+static uint32_t mix_bytes(uint32_t h, const uint8_t *p, uint32_t n)
+{
+	uint32_t v;
+
+	for (; n >= 4; p += 4, n -= 4) {
+		memcpy(&v, p, 4);
+		h = mix(h, v);
+	}
+	for (v = 0; n; n--)
+		v = v << 8 | *p++;
+	return mix(h, v);
+}
+
+static uint32_t finish(uint32_t h)
+{
+	/* murmur3's finaliser */
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h & DPK_FLOW_ID_MASK;
+}
+
+static int has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;	/* TCP UDP SCTP */
+}
+
+uint32_t dpk_flow_hash(const uint8_t *f, uint32_t len)
+{
+	uint32_t off = ETH_HLEN, h = 0x5eed, l4 = 0;
+	uint16_t type;
+	uint8_t proto;
+
+	if (len < ETH_HLEN)
+		return finish(mix_bytes(h, f, len));
+	type = f[12] << 8 | f[13];
+	if ((type == ETH_P_8021Q || type == ETH_P_8021AD) && len >= off + 4) {
+		type = f[off + 2] << 8 | f[off + 3];
+		off += 4;
+	}
+	if (type == ETH_P_IP && len >= off + 20 && (f[off] >> 4) == 4) {
+		proto = f[off + 9];
+		h = mix_bytes(h, f + off + 12, 8);	/* saddr, daddr */
+		/* ports only in the first fragment (offset 0) */
+		if (!((f[off + 6] & 0x1f) | f[off + 7]))
+			l4 = off + (f[off] & 0xf) * 4;
+	} else if (type == ETH_P_IPV6 && len >= off + 40 &&
+		   (f[off] >> 4) == 6) {
+		proto = f[off + 6];
+		h = mix_bytes(h, f + off + 8, 32);	/* saddr, daddr */
+		l4 = off + 40;
+	} else {
+		return finish(mix_bytes(h, f, ETH_HLEN));
+	}
+	h = mix(h, proto);
+	if (l4 && has_ports(proto) && len >= l4 + 4)
+		h = mix_bytes(h, f + l4, 4);		/* sport, dport */
+	return finish(h);
+}
