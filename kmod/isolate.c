@@ -268,6 +268,18 @@ static int dpkit_iso_cpu_online(unsigned int cpu)
 
 /* ---- ioctls --------------------------------------------------------------- */
 
+/*
+ * Who may change or clear the isolation: anyone when there is none, else
+ * only its owner (the lease that set it, or the admin without a lease). A
+ * lease may not take over an admin's isolation: its end would undo what it
+ * did not do.
+ */
+static bool dpkit_isolate_owned_by(const void *lease)
+{
+	lockdep_assert_held(&dpkit_iso_lock);
+	return cpumask_empty(dpkit_isolated) || dpkit_iso_lease == lease;
+}
+
 long dpkit_isolate_set(struct dpkit_cpumask __user *uarg, const void *lease)
 {
 	struct dpkit_cpumask hdr;
@@ -296,7 +308,7 @@ long dpkit_isolate_set(struct dpkit_cpumask __user *uarg, const void *lease)
 	ret = dpkit_isolate_check(want, cpu_online_mask);
 	if (ret)
 		goto out_unlock;
-	if (dpkit_iso_lease && dpkit_iso_lease != lease) {
+	if (!dpkit_isolate_owned_by(lease)) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}
@@ -382,7 +394,7 @@ long dpkit_isolate_clear(const void *lease)
 	long ret = 0;
 
 	mutex_lock(&dpkit_iso_lock);
-	if (dpkit_iso_lease && dpkit_iso_lease != lease)
+	if (!dpkit_isolate_owned_by(lease))
 		ret = -EBUSY;
 	else
 		dpkit_isolate_restore();

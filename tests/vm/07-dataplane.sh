@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm: nics=e1000e:k0:1,virtio:d0:1,e1000e:k1:2,virtio:d1:2 smp=2 mem=2048 hugepages=256 timeout=900
+# vm: nics=e1000e:k0:1,virtio:d0:1,e1000e:k1:2,virtio:d1:2 smp=3 mem=2048 hugepages=256 timeout=1200
 #
 # The dataplane end to end: two kernel-owned NICs in two network namespaces,
 # each cabled to a virtio-net NIC that dpkitd binds to vfio-pci and bridges
-# (poll mode). ping crosses the dataplane; a QEMU link flap stops it; SIGKILL
-# of dpkitd gives both NICs back to virtio-pci; a restart works; SIGTERM
-# exits 0.
+# through an eventdev. First run: event_sw, CPUs 1-2 isolated through the
+# lease, the worker on CPU 1 and the scheduler on its own service lcore on
+# CPU 2. ping and a TCP transfer cross the dataplane; a QEMU link flap stops
+# it; SIGKILL gives both NICs and the CPUs back. A lease may not take over
+# an admin's isolation. Second run: event_dsw (eventdev = auto); SIGTERM
+# exits 0 and puts everything back.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
 ko=$DPKIT_TOP/kmod/dpkit.ko
@@ -27,20 +30,36 @@ ip link set "$k0" netns na && ip link set "$k1" netns nb
 ip -n na addr add 192.0.2.1/24 dev "$k0" && ip -n na link set "$k0" up
 ip -n nb addr add 192.0.2.2/24 dev "$k1" && ip -n nb link set "$k1" up
 ping_ab() { ip netns exec na ping -c 1 -W 2 192.0.2.2; }
+# tcp_ab BYTES: a TCP transfer from na to nb; the bytes and sha256 match.
+tcp_ab() {
+	ip netns exec nb python3 "$DPKIT_TOP/tests/vm/helpers/tcpxfer.py" \
+		serve 192.0.2.2 5001 > "$tmp/tcp.rx" 2>&1 &
+	local srv=$!
+	sleep 1
+	ip netns exec na python3 "$DPKIT_TOP/tests/vm/helpers/tcpxfer.py" \
+		send 192.0.2.2 5001 "$1" > "$tmp/tcp.tx" 2>&1
+	wait "$srv"
+	echo "# sent $(cat "$tmp/tcp.tx"), received $(cat "$tmp/tcp.rx")"
+	[ -s "$tmp/tcp.tx" ] && cmp -s "$tmp/tcp.tx" "$tmp/tcp.rx"
+}
+default_affinity() { cat /proc/irq/default_smp_affinity; }
+orig_affinity=$(default_affinity)
 
-cat > "$tmp/dpkitd.conf" <<-CONF
-	worker-cpus = 1
-	eventdev = none
+cat > "$tmp/sw.conf" <<-CONF
+	workers = 1
+	isolate = 1-2
+	eventdev = sw
 	mbufs = 8191
 	[port p0]
 	device = $D0
 	[port p1]
 	device = $D1
 CONF
+sed 's/^eventdev = sw/eventdev = auto/' "$tmp/sw.conf" > "$tmp/auto.conf"
 
-# start NAME: dpkitd in the background (in this shell, so $pid is ours).
+# start NAME CONF: dpkitd in the background (in this shell: $pid is ours).
 start() {
-	"$DPKITD" -c "$tmp/dpkitd.conf" > "$tmp/$1.log" 2>&1 &
+	"$DPKITD" -c "$tmp/$2.conf" > "$tmp/$1.log" 2>&1 &
 	pid=$!
 }
 # DPDK under TCG is slow to start.
@@ -50,16 +69,29 @@ log() { sed 's/^/# /' "$tmp/$1.log"; }
 say "Load dpkit.ko. No path joins na and nb yet."
 check "insmod dpkit.ko" insmod "$ko"
 check_not "no path between the namespaces before dpkitd" ping_ab
-say "Start dpkitd: stage one takes a lease on /dev/dpkit and binds both virtio"
-say "NICs to vfio-pci through it, then execs stage two, which starts DPDK and"
-say "bridges the two ports (poll mode: one worker, on CPU 1)."
-start first
+say "Start dpkitd: stage one takes a lease on /dev/dpkit, binds both virtio"
+say "NICs to vfio-pci and isolates CPUs 1-2 through it, then execs stage two,"
+say "which starts DPDK: rx -> event_sw queue 0 (atomic by flow) -> stage ->"
+say "queue 1 (single-link) -> tx; one worker on CPU 1, event_sw's scheduler on"
+say "a service lcore of its own on CPU 2."
+start first sw
 check "dpkitd starts: binds both NICs, runs" running first
 log first
+check "stage one isolated CPUs 1-2 through the lease" \
+	grep -q "isolated CPUs 1-2 through the lease" "$tmp/first.log"
+check "... and the default IRQ affinity keeps off them" \
+	sh -c "[ \$((0x\$(cat /proc/irq/default_smp_affinity) & 6)) = 0 ]"
+check "dpkitctl isolate show: CPUs 1-2" \
+	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     1-2'"
+check "the worker runs on CPU 1, the scheduler service on its own lcore, CPU 2" \
+	sh -c "grep -q 'eventdev: event_sw' '$tmp/first.log' &&
+	       grep -q 'scheduler service on lcore 2' '$tmp/first.log'"
 check "both DPDK NICs are on vfio-pci, through the lease" \
 	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = vfio-pci ] &&
 	       [ \$(basename \$(readlink /sys/bus/pci/devices/$D1/driver)) = vfio-pci ]"
 check "ping crosses the dataplane" wait_for 30 ping_ab
+say "A TCP transfer, na to nb, through the eventdev pipeline:"
+check "a 2 MB TCP transfer arrives whole (same bytes, same sha256)" tcp_ab 2000000
 
 say "dpkitd reports its ports' links into dpkit.ko; its workers read them from"
 say "the module's shared page, one load per pass:"
@@ -69,13 +101,21 @@ check "the workers read link state from dpkit.ko's page" \
 "$DPKITCTL" stats > "$tmp/stats" 2>&1
 say "dpkitctl stats reads dpkitd's DPDK telemetry:"
 sed 's/^/##   /' "$tmp/stats"
-check "dpkitctl stats: the worker forwarded the pings" python3 -c "
+check "dpkitctl stats: the worker forwarded the packets, through event_sw" python3 -c "
 import json
+seen = set()
 for line in open('$tmp/stats'):
     d = json.loads(line)
     if '/dpkit/workers' in d:
         assert d['/dpkit/workers']['worker0']['rx'] > 0
-        assert d['/dpkit/workers']['worker0']['tx'] > 0"
+        assert d['/dpkit/workers']['worker0']['tx'] > 0
+        seen.add('w')
+    if '/dpkit/eventdev' in d:
+        e = d['/dpkit/eventdev']
+        assert e['driver'] == 'event_sw' and e['scheduler_service'] == 'lcore 2', e
+        assert e['xstats']['dev_rx'] > 0, e
+        seen.add('e')
+assert seen == {'w', 'e'}, seen"
 check "dpkitctl link show lists dpkitd's ports, up" \
 	sh -c "'$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p0 +up ' &&
 	       '$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p1 +up '"
@@ -92,8 +132,8 @@ check "host: set_link d1 on" host set_link d1 on
 check "dpkitd sees it come back" wait_for 10 grep -q "port p1: link up" "$tmp/first.log"
 check "ping again" wait_for 30 ping_ab
 
-say "Kill dpkitd with SIGKILL: the kernel ends its lease and gives both NICs"
-say "back to virtio-pci."
+say "Kill dpkitd with SIGKILL: the kernel ends its lease, gives both NICs"
+say "back to virtio-pci and ends the isolation."
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 check "SIGKILL of dpkitd: the lease gives d0 back to virtio-pci" wait_for 20 on "$D0" virtio-pci
@@ -101,11 +141,33 @@ check "... and d1" wait_for 20 on "$D1" virtio-pci
 check_not "... so no path any more" ping_ab
 check "... and its link reports are gone from the page" \
 	sh -c "! '$DPKITCTL' link show | grep -q ' dpdk '"
+check "... and nothing is isolated any more" \
+	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     (none)'"
 
-say "Start it again, then stop it cleanly with SIGTERM and read its counters."
-start second
+say "The admin isolates CPU 1 without a lease: dpkitd (isolate = 1-2) may not"
+say "take that over, so it refuses to start and leaves the NICs as they were."
+check "admin: isolate set 1" "$DPKITCTL" isolate set 1
+"$DPKITD" -c "$tmp/sw.conf" > "$tmp/refused.log" 2>&1
+rc=$?
+log refused
+check "dpkitd refuses: it will not take over the admin's isolation" \
+	sh -c "[ $rc != 0 ] && grep -q 'will not take that over' '$tmp/refused.log'"
+check "... and the NICs are back on virtio-pci" \
+	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = virtio-pci ]"
+check "... having first put back the IRQ affinity the killed one left" \
+	grep -q "put back: " "$tmp/refused.log"
+check "... and the admin's isolation is untouched" \
+	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     1\$'"
+check "admin: isolate clear" "$DPKITCTL" isolate clear
+
+say "Start it again with eventdev = auto (no DLB2 here: event_dsw), then stop"
+say "it cleanly with SIGTERM and read its counters."
+start second auto
 check "dpkitd starts again" running second
+check "... on event_dsw (eventdev = auto, no DLB2 here)" \
+	grep -q "eventdev: event_dsw" "$tmp/second.log"
 check "ping crosses again" wait_for 30 ping_ab
+check "a 1 MB TCP transfer arrives whole" tcp_ab 1000000
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -115,6 +177,10 @@ check "SIGTERM: exit 0, every mbuf back" \
 	sh -c "[ $rc = 0 ] && grep -q 'mbufs in use 0' '$tmp/second.log'"
 check "... and the NICs are back on virtio-pci" \
 	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = virtio-pci ]"
+check "... and CPUs 1-2 are no longer isolated" \
+	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     (none)'"
+check "... and the default IRQ affinity is as it was ($orig_affinity)" \
+	test "$(default_affinity)" = "$orig_affinity"
 check "rmmod" rmmod dpkit
 check_dmesg_clean
 finish

@@ -181,6 +181,10 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 				    n, DPKIT_MAX_WORKERS);
 		cfg->nr_workers = n;
 		cfg->workers_listed = true;
+	} else if (!strcmp(key, "isolate")) {
+		if (dpkit_cpulist_parse(v, cfg->isolate_cpus, DPK_CPU_BITS) < 0)
+			return fail(err, size, w, key, "%s", dpkit_errmsg());
+		cfg->isolate = true;
 	} else if (!strcmp(key, "main-lcore")) {
 		if (parse_uint(v, 0, DPK_CPU_BITS - 1, &n))
 			return fail(err, size, w, key, "'%s' is not a CPU number", v);
@@ -428,6 +432,17 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 		return fail(err, size, &w, "eventdev-args", "eventdev = dlb2 "
 			    "needs the DLB2's PCI address first "
 			    "(0000:6d:00.0[,devargs])");
+	for (i = 0; cfg->isolate && cfg->workers_listed && i < DPK_CPU_BITS / 64; i++)
+		if (cfg->worker_cpus[i] & ~cfg->isolate_cpus[i])
+			return fail(err, size, &w, "worker-cpus", "CPU %u is not "
+				    "in isolate: workers run on isolated CPUs",
+				    i * 64 + (unsigned int)__builtin_ctzll(cfg->worker_cpus[i] &
+							    ~cfg->isolate_cpus[i]));
+	if (cfg->main_lcore >= 0 && cfg->isolate &&
+	    (cfg->isolate_cpus[cfg->main_lcore / 64] >> (cfg->main_lcore % 64) & 1))
+		return fail(err, size, &w, "main-lcore", "CPU %d is in isolate: "
+			    "the main lcore runs on a housekeeping CPU",
+			    cfg->main_lcore);
 	if (cfg->main_lcore >= 0 && cfg->workers_listed &&
 	    (cfg->worker_cpus[cfg->main_lcore / 64] >> (cfg->main_lcore % 64) & 1))
 		return fail(err, size, &w, "main-lcore", "CPU %d is also a "
@@ -448,6 +463,11 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 		fprintf(f, "worker-cpus = %s\n", list);
 	} else {
 		fprintf(f, "workers = %u\n", cfg->nr_workers);
+	}
+	if (cfg->isolate) {
+		dpkit_cpulist_format(cfg->isolate_cpus, DPK_CPU_BITS, list,
+				     sizeof(list));
+		fprintf(f, "isolate = %s\n", list);
 	}
 	if (cfg->main_lcore >= 0)
 		fprintf(f, "main-lcore = %d\n", cfg->main_lcore);

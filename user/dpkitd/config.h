@@ -42,6 +42,10 @@ struct dpk_config {
 	bool workers_listed;
 	uint64_t worker_cpus[DPK_CPU_BITS / 64];
 	int main_lcore;			/* -1: from the placement */
+	/* isolate = LIST: CPUs dpkitd isolates through its lease (stage one)
+	 * and places its workers and service on. */
+	bool isolate;
+	uint64_t isolate_cpus[DPK_CPU_BITS / 64];
 	enum dpk_eventdev eventdev;
 	char eventdev_args[DPK_DEVICE_LEN];	/* dlb2: "BDF[,devargs]" */
 	char stage[DPK_NAME_LEN];	/* a registered stage (dpkitd_stage.h) */

@@ -132,8 +132,12 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
 /* telemetry.c: /dpkit/ports, /dpkit/workers, /dpkit/link. */
 void dpk_telemetry_init(const struct dpk_main *m);
 
+/* Where dpkitd records the userspace isolation knobs it changed. */
+#define DPK_KNOBS_UNDO	"/run/dpkit/dpkitd.undo"
+
 /* stage1.c: binds through a lease, the sealed config memfd, exec self. */
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv);
+void dpk_knobs_undo(void);	/* stage two, at exit */
 
 #endif /* DPKITD_H */

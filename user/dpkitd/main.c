@@ -100,10 +100,14 @@ static int resolve_placement(const struct dpk_config *cfg,
 
 	if (cfg->workers_listed) {
 		memcpy(isolated, cfg->worker_cpus, sizeof(isolated));
+	} else if (cfg->isolate) {
+		/* Stage one isolates them; the plan needs no module. */
+		memcpy(isolated, cfg->isolate_cpus, sizeof(isolated));
 	} else {
 		if (dpkit_open(NULL, &dk) < 0) {
 			snprintf(err, size, "workers = %u needs CPUs isolated by "
-				 "dpkit.ko (%s); or list them: worker-cpus = LIST",
+				 "dpkit.ko (%s); or say which to isolate: isolate = "
+				 "LIST; or list them: worker-cpus = LIST",
 				 cfg->nr_workers, dpkit_errmsg());
 			return -ENOENT;
 		}
@@ -202,7 +206,7 @@ int main(int argc, char **argv)
 	unsigned int nr_sets = 0, i;
 	struct dpkit_placement p;
 	struct dpk_config cfg;
-	int opt, check = 0;
+	int opt, check = 0, ret;
 	char err[512], fdpath[64], *text;
 	const char *memfd;
 
@@ -283,5 +287,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "dpkitd: stage two: the configuration from stage one's "
 		"sealed memfd%s\n", getenv("DPKITD_LEASE_FD") ? ", the lease" : "");
 	unsetenv("DPKITD_CONFIG_FD");	/* DPKITD_LEASE_FD: dataplane.c's */
-	return dpk_run(&cfg, &p);
+	ret = dpk_run(&cfg, &p);
+	dpk_knobs_undo();
+	return ret;
 }

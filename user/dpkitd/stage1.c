@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stage one of the start-up (seed 000, the allocator-friendly sequence),
- * before any DPDK call: take a lease on /dev/dpkit, bind the PCI ports to
- * vfio-pci through it, write the resolved configuration into a sealed
- * memfd, and exec dpkitd again with both file descriptors. Stage two
+ * before any DPDK call: take a lease on /dev/dpkit, bind the PCI ports (and
+ * a DLB2) to vfio-pci through it, isolate the CPUs of "isolate =" through
+ * it, write the resolved configuration into a sealed memfd, and exec
+ * dpkitd again with both file descriptors. Stage two
  * (main.c) finds the memfd, starts the EAL and runs the dataplane; the
  * lease fd stays open in it, so whenever dpkitd ends, crash included, the
  * kernel gives the NICs back. A failure here undoes what was done (closing
@@ -52,6 +53,85 @@ static int write_memfd(struct dpk_config *cfg, const struct dpkit_placement *p)
 	return fd;
 }
 
+/*
+ * isolate = LIST: through the lease when nothing is isolated (the kernel
+ * undoes it when dpkitd ends, however it ends), plus the userspace knobs
+ * (default IRQ affinity, workqueue cpumask) recorded in DPK_KNOBS_UNDO,
+ * which stage two undoes when it exits (and the next start, if it
+ * crashed). An isolation someone else set is used as it is when it covers
+ * LIST, else dpkitd refuses: it may not take it over.
+ */
+/* Put back the knobs isolate() changed, if it did. */
+void dpk_knobs_undo(void)
+{
+	char report[1024];
+
+	if (!getenv("DPKITD_KNOBS_UNDO"))
+		return;
+	if (dpkit_knobs_undo(DPK_KNOBS_UNDO, report, sizeof(report)) < 0)
+		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
+	else
+		fprintf(stderr, "dpkitd: put back: %s", report);
+	unsetenv("DPKITD_KNOBS_UNDO");
+}
+
+static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
+{
+	unsigned int nr_bits, moved, unmovable, i;
+	char list[256], report[1024];
+	uint64_t *cur;
+	bool any = false, covers = true;
+
+	dpkit_cpulist_format(cfg->isolate_cpus, DPK_CPU_BITS, list, sizeof(list));
+	if (!dk) {
+		fprintf(stderr, "dpkitd: warning: isolate = %s: nothing isolated "
+			"without dpkit.ko\n", list);
+		return 0;
+	}
+	if (dpkit_isolate_get(dk, DPKIT_MASK_ISOLATED, &cur, &nr_bits, NULL,
+			      NULL) < 0)
+		goto err;
+	for (i = 0; i < DPK_CPU_BITS; i++) {
+		bool want = cfg->isolate_cpus[i / 64] >> (i % 64) & 1;
+		bool have = i < nr_bits && (cur[i / 64] >> (i % 64) & 1);
+
+		any |= have;
+		covers &= !want || have;
+	}
+	free(cur);
+	if (any) {
+		if (!covers) {
+			fprintf(stderr, "dpkitd: isolate = %s: dpkit.ko already "
+				"isolates other CPUs for someone else (dpkitctl "
+				"isolate show); dpkitd will not take that over: "
+				"clear it, or isolate these CPUs with it\n", list);
+			return -EBUSY;
+		}
+		fprintf(stderr, "dpkitd: CPUs %s are already isolated (by the "
+			"admin): dpkitd uses that isolation as it is\n", list);
+		return 0;
+	}
+	if (dpkit_isolate_set(dk, cfg->isolate_cpus, DPK_CPU_BITS, &moved,
+			      &unmovable) < 0)
+		goto err;
+	fprintf(stderr, "dpkitd: isolated CPUs %s through the lease: %u IRQs "
+		"moved off, %u left (dpkitctl isolate show)\n", list, moved,
+		unmovable);
+	if (dpkit_knobs_apply(cfg->isolate_cpus, DPK_CPU_BITS, DPK_KNOBS_UNDO,
+			      report, sizeof(report)) < 0) {
+		fprintf(stderr, "dpkitd: isolate = %s: %s\n", list,
+			dpkit_errmsg());
+		dpkit_knobs_undo(DPK_KNOBS_UNDO, report, sizeof(report));
+		return -1;	/* and the lease clears the isolation */
+	}
+	fprintf(stderr, "dpkitd: %s", report);
+	setenv("DPKITD_KNOBS_UNDO", DPK_KNOBS_UNDO, 1);
+	return 0;
+err:
+	fprintf(stderr, "dpkitd: isolate = %s: %s\n", list, dpkit_errmsg());
+	return -1;
+}
+
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv)
 {
@@ -84,6 +164,11 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
 		goto err_close;
 	}
+	if (dk && access(DPK_KNOBS_UNDO, F_OK) == 0) {
+		/* A dpkitd that did not exit cleanly left its knobs. */
+		setenv("DPKITD_KNOBS_UNDO", DPK_KNOBS_UNDO, 1);
+		dpk_knobs_undo();
+	}
 	for (i = 0; dk && i < cfg->nr_ports; i++) {
 		if (!cfg->ports[i].is_pci)
 			continue;
@@ -107,6 +192,8 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 			res.result & DPKIT_BIND_R_ALREADY ?
 			"already on vfio-pci" : "bound to vfio-pci");
 	}
+	if (cfg->isolate && isolate(cfg, dk) < 0)
+		goto err_close;
 	fd = write_memfd(cfg, p);
 	if (fd < 0) {
 		fprintf(stderr, "dpkitd: the configuration memfd: %s\n",
@@ -125,6 +212,7 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	fprintf(stderr, "dpkitd: exec of stage two: %s\n", strerror(errno));
 	close(fd);
 err_close:
+	dpk_knobs_undo();
 	dpkit_close(dk);
 	return 1;
 }
