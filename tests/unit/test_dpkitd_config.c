@@ -116,6 +116,14 @@ static void errors_name_the_place(void **state)
 		{ "[port a]\ndevice=net_ring0\nforward=c\n", "port a: forward: no port named 'c'" },
 		{ "[port a]\ndevice=net_ring0\n[port b]\ndevice=net_ring1\n[port c]\ndevice=net_ring2\n",
 		  "port a: forward: missing" },
+		{ "service-cpu = x\n", "service-cpu: 'x': a CPU number or inline" },
+		{ "worker-cpus = 1-2\nservice-cpu = 2\n[port a]\ndevice=net_ring0\n",
+		  "service-cpu: CPU 2 is also a worker CPU" },
+		{ "isolate = 2-3\nworker-cpus = 1\n[port a]\ndevice=net_ring0\n",
+		  "worker-cpus: CPU 1 is not in isolate" },
+		{ "isolate = 0-1\nmain-lcore = 1\n[port a]\ndevice=net_ring0\n",
+		  "main-lcore: CPU 1 is in isolate" },
+		{ "isolate = 1-x\n", "isolate: " },
 		{ "stage = my stage\n", "t.conf:1: stage: 'my stage' is not a stage name" },
 		{ "[port p0]\npriority = 4\n", "port p0: priority: '4': 0 (highest) to 3" },
 		{ "eventdev = dlb2\n[port a]\ndevice=net_ring0\n",
@@ -173,6 +181,7 @@ static void print_parses_back(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&a, "worker-cpus = 1,3\neventdev = sw\nstage = drop\n"
+			       "isolate = 1-3\nservice-cpu = 2\n"
 			       "hugepages = no\nmemory = 300\n"
 			       "[port x]\ndevice = 0000:3b:00.1\nqueues = 4\n"
 			       "[port y]\ndevice = net_tap0\ntx-desc = 512\n"

@@ -45,13 +45,6 @@ static void irq_name(unsigned int irq, char *buf, size_t size)
 }
 
 /* The online CPU count: the knobs' masks cover CPUs 0 .. n-1. */
-static unsigned int nr_cpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_CONF);
-
-	return n > 0 && n <= DPKIT_KNOBS_MAX_CPUS ? n : DPKIT_KNOBS_MAX_CPUS;
-}
-
 int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 {
 	const struct cmd *c = cmd_self("isolate", "set");
@@ -92,7 +85,7 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	/* The knobs, or nothing: a failure undoes the module's part too. */
-	if (dpkit_knobs_apply(words, nr_cpus(), DPKIT_KNOBS_UNDO, report,
+	if (dpkit_knobs_apply(words, dpkit_knobs_nr_cpus(), DPKIT_KNOBS_UNDO, report,
 			      sizeof(report)) < 0 ||
 	    (partition && dpkit_cpuset_partition("dpkit", argv[1],
 						 DPKIT_KNOBS_UNDO, cg,

@@ -32,6 +32,7 @@ void dpk_config_defaults(struct dpk_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->nr_workers = 1;
 	cfg->main_lcore = -1;
+	cfg->service_cpu = DPK_SERVICE_PLACED;
 	cfg->eventdev = DPK_EVDEV_AUTO;
 	cfg->mbufs = 8191;
 	cfg->mbuf_cache = 256;
@@ -185,6 +186,14 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 		if (dpkit_cpulist_parse(v, cfg->isolate_cpus, DPK_CPU_BITS) < 0)
 			return fail(err, size, w, key, "%s", dpkit_errmsg());
 		cfg->isolate = true;
+	} else if (!strcmp(key, "service-cpu")) {
+		if (!strcmp(v, "inline"))
+			cfg->service_cpu = DPK_SERVICE_INLINE;
+		else if (parse_uint(v, 0, DPK_CPU_BITS - 1, &n))
+			return fail(err, size, w, key, "'%s': a CPU number or "
+				    "inline", v);
+		else
+			cfg->service_cpu = n;
 	} else if (!strcmp(key, "main-lcore")) {
 		if (parse_uint(v, 0, DPK_CPU_BITS - 1, &n))
 			return fail(err, size, w, key, "'%s' is not a CPU number", v);
@@ -443,6 +452,14 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 		return fail(err, size, &w, "main-lcore", "CPU %d is in isolate: "
 			    "the main lcore runs on a housekeeping CPU",
 			    cfg->main_lcore);
+	if (cfg->service_cpu >= 0 && cfg->workers_listed &&
+	    (cfg->worker_cpus[cfg->service_cpu / 64] >> (cfg->service_cpu % 64) & 1))
+		return fail(err, size, &w, "service-cpu", "CPU %d is also a "
+			    "worker CPU: never two spinning lcores on one CPU",
+			    cfg->service_cpu);
+	if (cfg->service_cpu >= 0 && cfg->service_cpu == cfg->main_lcore)
+		return fail(err, size, &w, "service-cpu", "CPU %d is the main "
+			    "lcore's", cfg->service_cpu);
 	if (cfg->main_lcore >= 0 && cfg->workers_listed &&
 	    (cfg->worker_cpus[cfg->main_lcore / 64] >> (cfg->main_lcore % 64) & 1))
 		return fail(err, size, &w, "main-lcore", "CPU %d is also a "
@@ -471,6 +488,10 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 	}
 	if (cfg->main_lcore >= 0)
 		fprintf(f, "main-lcore = %d\n", cfg->main_lcore);
+	if (cfg->service_cpu == DPK_SERVICE_INLINE)
+		fprintf(f, "service-cpu = inline\n");
+	else if (cfg->service_cpu >= 0)
+		fprintf(f, "service-cpu = %d\n", cfg->service_cpu);
 	fprintf(f, "eventdev = %s\n", dpk_eventdev_name(cfg->eventdev));
 	if (cfg->eventdev_args[0])
 		fprintf(f, "eventdev-args = %s\n", cfg->eventdev_args);

@@ -16,6 +16,8 @@
 #define DPK_NAME_LEN		16
 #define DPK_DEVICE_LEN		128
 #define DPK_CPU_BITS		1024
+#define DPK_SERVICE_PLACED	-2	/* service-cpu unset: the placement's */
+#define DPK_SERVICE_INLINE	-1
 
 enum dpk_eventdev {
 	DPK_EVDEV_AUTO,		/* DLB2 if present, else dsw */
@@ -42,6 +44,7 @@ struct dpk_config {
 	bool workers_listed;
 	uint64_t worker_cpus[DPK_CPU_BITS / 64];
 	int main_lcore;			/* -1: from the placement */
+	int service_cpu;		/* DPK_SERVICE_*, or a CPU */
 	/* isolate = LIST: CPUs dpkitd isolates through its lease (stage one)
 	 * and places its workers and service on. */
 	bool isolate;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The main lcore: start the EAL from the plan, set up the mempool and the
- * ports, launch the workers, then block in epoll on a signalfd and a
- * timerfd (link polling every 100 ms) until SIGTERM or SIGINT; stop the
- * workers, the ports and the EAL. It never polls packets.
+ * The main lcore: start the EAL from the plan, set up the mempool, the
+ * ports and the eventdev, launch the workers, then block in epoll on a
+ * signalfd, a timerfd (link polling every 100 ms) and an eventfd the LSC
+ * interrupt callback writes, until SIGTERM or SIGINT; drain and stop the
+ * workers, the eventdev, the ports and the EAL. It never polls packets.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -99,19 +101,41 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 	return len <= size ? argc : -ENOSPC;
 }
 
+/*
+ * The LSC callback runs on DPDK's interrupt thread: it only wakes the main
+ * lcore (an eventfd), which reads and reports the links as on its timer.
+ */
+static int lsc_event(uint16_t port, enum rte_eth_event_type type, void *arg,
+		     void *ret_param)
+{
+	struct dpk_main *m = arg;
+	uint64_t one = 1;
+
+	RTE_SET_USED(port);
+	RTE_SET_USED(type);
+	RTE_SET_USED(ret_param);
+	if (write(m->lsc_fd, &one, sizeof(one)) < 0)
+		return -errno;
+	return 0;
+}
+
 static int port_setup(struct dpk_main *m, unsigned int idx)
 {
 	const struct dpk_port_config *pc = &m->cfg->ports[idx];
 	struct rte_eth_conf conf = { 0 };
+	char name[RTE_ETH_NAME_MAX_LEN];
 	struct rte_eth_dev_info info;
 	struct rte_eth_link link;
 	uint16_t port, rxd = pc->rx_desc, txd = pc->tx_desc, q;
 	int ret;
 
-	ret = rte_eth_dev_get_port_by_name(pc->device, &port);
+	/* The device's name: what comes before its devargs. */
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(pc->device, ","),
+		 pc->device);
+	ret = rte_eth_dev_get_port_by_name(name, &port);
 	if (ret) {
 		fprintf(stderr, "dpkitd: port %s: DPDK has no device %s\n",
-			pc->name, pc->device);
+			pc->name, name);
 		return ret;
 	}
 	/* The flow id of the eventdev stage: the NIC's RSS hash if it has one. */
@@ -125,9 +149,18 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
+	/* Link changes by interrupt where the PMD has them (else polled). */
+	if (!ret && m->lsc_fd >= 0 && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
+		conf.intr_conf.lsc = 1;
 	if (!ret)
 		ret = rte_eth_dev_configure(port, pc->queues, m->nr_workers,
 					    &conf);
+	if (!ret && conf.intr_conf.lsc) {
+		ret = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC,
+						    lsc_event, m);
+		if (!ret)
+			m->lsc |= 1ULL << idx;
+	}
 	if (!ret)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	for (q = 0; !ret && q < pc->queues; q++)
@@ -214,7 +247,7 @@ static void report_link(struct dpk_main *m, unsigned int i,
 }
 
 /* Link state every 100 ms: polled, so it works for every PMD. */
-static void poll_links(struct dpk_main *m, int report_all)
+static void poll_links(struct dpk_main *m, int report_all, const char *why)
 {
 	struct rte_eth_link links[DPK_MAX_PORTS];
 	uint64_t up = 0;
@@ -230,8 +263,9 @@ static void poll_links(struct dpk_main *m, int report_all)
 		if (!report_all && !((up ^ m->link_up) >> i & 1))
 			continue;
 		if (!report_all)
-			fprintf(stderr, "dpkitd: port %s: link %s\n",
-				m->cfg->ports[i].name, up >> i & 1 ? "up" : "down");
+			fprintf(stderr, "dpkitd: port %s: link %s (%s)\n",
+				m->cfg->ports[i].name, up >> i & 1 ? "up" : "down",
+				why);
 		report_link(m, i, &links[i]);
 	}
 	m->link_up = up;
@@ -260,7 +294,7 @@ static void link_setup(struct dpk_main *m)
 		m->dk = NULL;
 		return;
 	}
-	poll_links(m, 1);
+	poll_links(m, 1, "start");
 	if (dpkit_page_map(m->dk, &m->pg) < 0) {
 		fprintf(stderr, "dpkitd: %s: workers use dpkitd's own link "
 			"word\n", dpkit_errmsg());
@@ -295,7 +329,7 @@ static int main_loop(struct dpk_main *m)
 {
 	struct itimerspec its = { .it_interval = { 0, 100000000 },
 				  .it_value = { 0, 100000000 } };
-	struct epoll_event ev, evs[2];
+	struct epoll_event ev, evs[3];
 	int ep, sfd, tfd, n, i, ret = 0;
 	struct signalfd_siginfo si;
 	uint64_t ticks;
@@ -317,15 +351,24 @@ static int main_loop(struct dpk_main *m)
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = tfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	if (m->lsc_fd >= 0) {
+		ev.data.fd = m->lsc_fd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, m->lsc_fd, &ev);
+	}
 	fprintf(stderr, "dpkitd: running: %u worker%s, %u port%s\n",
 		m->nr_workers, m->nr_workers == 1 ? "" : "s", m->nr_ports,
 		m->nr_ports == 1 ? "" : "s");
 	for (;;) {
-		n = epoll_wait(ep, evs, 2, -1);
+		n = epoll_wait(ep, evs, 3, -1);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == tfd) {
 				if (read(tfd, &ticks, sizeof(ticks)) > 0)
-					poll_links(m, 0);
+					poll_links(m, 0, "polled");
+				continue;
+			}
+			if (evs[i].data.fd == m->lsc_fd) {
+				if (read(m->lsc_fd, &ticks, sizeof(ticks)) > 0)
+					poll_links(m, 0, "LSC interrupt");
 				continue;
 			}
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -431,6 +474,7 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 			rte_strerror(rte_errno));
 		goto out_eal;
 	}
+	m.lsc_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	for (i = 0; i < m.nr_ports; i++)
 		if (port_setup(&m, i))
 			goto out_ports;
@@ -455,9 +499,15 @@ out_evdev:
 	dpk_evdev_stop(&m);
 out_ports:
 	for (i = 0; i < m.nr_started; i++) {
+		if (m.lsc >> i & 1)
+			rte_eth_dev_callback_unregister(m.port_ids[i],
+							RTE_ETH_EVENT_INTR_LSC,
+							lsc_event, &m);
 		rte_eth_dev_stop(m.port_ids[i]);
 		rte_eth_dev_close(m.port_ids[i]);
 	}
+	if (m.lsc_fd >= 0)
+		close(m.lsc_fd);
 	in_use = rte_mempool_in_use_count(m.pool);
 	fprintf(stderr, "dpkitd: stopped: rx %llu, tx %llu, dropped %llu (tx full "
 		"%llu, link down %llu, eventdev full %llu, stage %llu, flushed "

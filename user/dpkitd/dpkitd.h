@@ -103,6 +103,8 @@ struct dpk_main {
 	struct dpk_service service;
 	uint64_t drop_flush;		/* freed by the eventdev's stop flush */
 	volatile uint64_t link_up;	/* bit per port, written by the main lcore */
+	int lsc_fd;			/* eventfd: an LSC interrupt came */
+	uint64_t lsc;			/* ports with an LSC callback */
 	struct dpkit *dk;		/* the lease, when dpkit.ko is there */
 	struct dpkit_link_page pg;
 	const volatile uint64_t *link_word;

@@ -94,6 +94,7 @@ static int resolve_placement(const struct dpk_config *cfg,
 	struct dpkit_place_req req = { .nr_workers = cfg->nr_workers };
 	unsigned int nr_bits, i;
 	struct dpkit_topo topo;
+	size_t len;
 	struct dpkit *dk;
 	uint64_t *words;
 	int ret;
@@ -126,22 +127,49 @@ static int resolve_placement(const struct dpk_config *cfg,
 	req.isolated = isolated;
 	req.nr_bits = DPK_CPU_BITS;
 	req.nic_numa = ports_numa(cfg);
-	req.service = cfg->eventdev == DPK_EVDEV_SW;
+	req.service = cfg->eventdev == DPK_EVDEV_SW &&
+		      cfg->service_cpu == DPK_SERVICE_PLACED;
 	if (dpkit_topo_load(&topo, getenv("DPKITD_TOPOLOGY")) < 0) {
 		snprintf(err, size, "%s", dpkit_errmsg());
 		return -EIO;
 	}
 	ret = dpkit_place(&topo, &req, p);
-	if (ret < 0)
+	if (ret < 0) {
 		snprintf(err, size, "placement: %s", dpkit_errmsg());
-	else if (cfg->main_lcore >= 0) {
+		goto out;
+	}
+	if (cfg->main_lcore >= 0) {
 		if (!dpkit_topo_cpu(&topo, cfg->main_lcore)) {
 			snprintf(err, size, "main-lcore: CPU %d does not exist",
 				 cfg->main_lcore);
 			ret = -EINVAL;
+			goto out;
 		}
 		p->main_cpu = cfg->main_lcore;
 	}
+	/* service-cpu: the user's choice, or stage one's plan. */
+	if (cfg->eventdev == DPK_EVDEV_SW &&
+	    cfg->service_cpu != DPK_SERVICE_PLACED) {
+		if (cfg->service_cpu >= 0 &&
+		    (!dpkit_topo_cpu(&topo, cfg->service_cpu) ||
+		     cfg->service_cpu == p->main_cpu)) {
+			snprintf(err, size, "service-cpu: CPU %d %s",
+				 cfg->service_cpu, cfg->service_cpu == p->main_cpu ?
+				 "is the main lcore's" : "does not exist");
+			ret = -EINVAL;
+			goto out;
+		}
+		p->service_cpu = cfg->service_cpu;
+		len = strlen(p->why);
+		if (cfg->service_cpu == DPK_SERVICE_INLINE)
+			snprintf(p->why + len, sizeof(p->why) - len,
+				 "service: inline on worker 0 (service-cpu)\n");
+		else
+			snprintf(p->why + len, sizeof(p->why) - len,
+				 "service: CPU %d, dedicated (service-cpu)\n",
+				 cfg->service_cpu);
+	}
+out:
 	dpkit_topo_free(&topo);
 	return ret;
 }

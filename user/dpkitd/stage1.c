@@ -35,6 +35,9 @@ static int write_memfd(struct dpk_config *cfg, const struct dpkit_placement *p)
 	cfg->workers_listed = true;
 	cfg->nr_workers = p->nr_workers;
 	cfg->main_lcore = p->main_cpu;
+	if (cfg->eventdev == DPK_EVDEV_SW)
+		cfg->service_cpu = p->service_cpu >= 0 ? p->service_cpu :
+							 DPK_SERVICE_INLINE;
 
 	fd = memfd_create("dpkitd.conf", MFD_ALLOW_SEALING);	/* kept over exec */
 	if (fd < 0)
@@ -77,7 +80,7 @@ void dpk_knobs_undo(void)
 
 static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
 {
-	unsigned int nr_bits, moved, unmovable, i;
+	unsigned int nr_bits, moved, unmovable, nr_cpus, i;
 	char list[256], report[1024];
 	uint64_t *cur;
 	bool any = false, covers = true;
@@ -117,8 +120,9 @@ static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
 	fprintf(stderr, "dpkitd: isolated CPUs %s through the lease: %u IRQs "
 		"moved off, %u left (dpkitctl isolate show)\n", list, moved,
 		unmovable);
-	if (dpkit_knobs_apply(cfg->isolate_cpus, DPK_CPU_BITS, DPK_KNOBS_UNDO,
-			      report, sizeof(report)) < 0) {
+	nr_cpus = RTE_MIN(dpkit_knobs_nr_cpus(), (unsigned int)DPK_CPU_BITS);
+	if (dpkit_knobs_apply(cfg->isolate_cpus, nr_cpus, DPK_KNOBS_UNDO, report,
+			      sizeof(report)) < 0) {
 		fprintf(stderr, "dpkitd: isolate = %s: %s\n", list,
 			dpkit_errmsg());
 		dpkit_knobs_undo(DPK_KNOBS_UNDO, report, sizeof(report));

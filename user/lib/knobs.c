@@ -118,6 +118,13 @@ int dpkit_knobs_irqbalance_running(void)
 	return found;
 }
 
+unsigned int dpkit_knobs_nr_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	return n > 0 && n <= DPKIT_KNOBS_MAX_CPUS ? n : DPKIT_KNOBS_MAX_CPUS;
+}
+
 int dpkit_knobs_apply(const uint64_t *isolated, unsigned int nr_cpus,
 		      const char *undo, char *report, size_t size)
 {

@@ -144,6 +144,8 @@ int dpkit_place(const struct dpkit_topo *t, const struct dpkit_place_req *req,
 #define DPKIT_KNOBS_UNDO	"/run/dpkit/isolate.undo"
 #define DPKIT_KNOBS_MAX_CPUS	8192
 
+/* The machine's CPUs (configured, not only online): @nr_cpus for apply. */
+unsigned int dpkit_knobs_nr_cpus(void);
 int dpkit_knobs_apply(const uint64_t *isolated, unsigned int nr_cpus,
 		      const char *undo, char *report, size_t size);
 int dpkit_knobs_undo(const char *undo, char *report, size_t size);
