@@ -23,6 +23,11 @@ WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wformat=2 -Wundef -Wvla
 DPKIT_CPPFLAGS	= -D_GNU_SOURCE -Iinclude/uapi -Iuser/lib -Iuser/dpkitd $(LIB_CFLAGS)
 DPKIT_CFLAGS	:= -std=gnu11 -fPIC $(WARNINGS)
+# make DEBUG=1: dpkitd's debug checks (worker_rules.h: a worker task never
+# returns to its loop holding a lock).
+ifeq ($(DEBUG),1)
+DPKIT_CPPFLAGS	+= -DDPK_DEBUG
+endif
 SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 CMOCKA		:= $(shell pkg-config --cflags --libs cmocka 2>/dev/null)

@@ -114,13 +114,14 @@ tier_build() {
 
 	# The worker rules header turns a banned call into a compile error (and
 	# the same file without the call compiles).
-	local clean banned
+	local clean banned dpdk
+	dpdk=$(pkg-config --cflags libdpdk)
 	clean=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
 		'int f(void);' 'int f(void) { return 0; }' |
-		cc -fsyntax-only -Iuser/dpkitd -x c - 2>&1 && echo compiled)
+		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1 && echo compiled)
 	banned=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
 		'void f(void);' 'void f(void) { sleep(1); }' |
-		cc -fsyntax-only -Iuser/dpkitd -x c - 2>&1)
+		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1)
 	if [ "$clean" = compiled ] &&
 	   echo "$banned" | grep -q 'attempt to use poisoned "sleep"'; then
 		echo "ok - a banned call (sleep) in worker code fails to compile"

@@ -132,6 +132,15 @@ check "a task that joins it can" sh -c "echo \$\$ > $part/cgroup.procs && taskse
 check "isolate clear removes the partition" \
 	sh -c "'$DPKITCTL' isolate clear && [ ! -d $part ] && taskset -c 2 true"
 
+check "admin: isolate set 2 (no lease)" "$DPKITCTL" isolate set 2
+"$LINKPROBE" hold-isolate 3 > "$tmp/take.out" 2>&1
+sed 's/^/# /' "$tmp/take.out"
+check "a lease may not take over the admin's isolation (EBUSY)" \
+	grep -q "linkprobe: isolate: the isolation is someone else's" "$tmp/take.out"
+check "... which stays as it was" \
+	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     2\$'"
+check "admin: isolate clear" "$DPKITCTL" isolate clear
+
 "$LINKPROBE" hold-isolate 3 > "$tmp/hold.out" 2>&1 &
 holder=$!
 check "a lease holder isolated CPU 3" wait_for 20 grep -q ready "$tmp/hold.out"

@@ -6,9 +6,9 @@
 # through an eventdev. First run: event_sw, CPUs 1-2 isolated through the
 # lease, the worker on CPU 1 and the scheduler on its own service lcore on
 # CPU 2. ping and a TCP transfer cross the dataplane; a QEMU link flap stops
-# it; SIGKILL gives both NICs and the CPUs back. A lease may not take over
-# an admin's isolation. Second run: event_dsw (eventdev = auto); SIGTERM
-# exits 0 and puts everything back.
+# it; SIGKILL gives both NICs and the CPUs back. Second run: event_dsw
+# (eventdev = auto); SIGTERM exits 0 and puts everything back. Last, a
+# lease may not take over an admin's isolation.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
 ko=$DPKIT_TOP/kmod/dpkit.ko
@@ -144,28 +144,15 @@ check "... and its link reports are gone from the page" \
 check "... and nothing is isolated any more" \
 	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     (none)'"
 
-say "The admin isolates CPU 1 without a lease: dpkitd (isolate = 1-2) may not"
-say "take that over, so it refuses to start and leaves the NICs as they were."
-check "admin: isolate set 1" "$DPKITCTL" isolate set 1
-"$DPKITD" -c "$tmp/sw.conf" > "$tmp/refused.log" 2>&1
-rc=$?
-log refused
-check "dpkitd refuses: it will not take over the admin's isolation" \
-	sh -c "[ $rc != 0 ] && grep -q 'will not take that over' '$tmp/refused.log'"
-check "... and the NICs are back on virtio-pci" \
-	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = virtio-pci ]"
-check "... having first put back the IRQ affinity the killed one left" \
-	grep -q "put back: " "$tmp/refused.log"
-check "... and the admin's isolation is untouched" \
-	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     1\$'"
-check "admin: isolate clear" "$DPKITCTL" isolate clear
-
 say "Start it again with eventdev = auto (no DLB2 here: event_dsw), then stop"
 say "it cleanly with SIGTERM and read its counters."
 start second auto
 check "dpkitd starts again" running second
 check "... on event_dsw (eventdev = auto, no DLB2 here)" \
 	grep -q "eventdev: event_dsw" "$tmp/second.log"
+check "... having first put back the IRQ affinity the killed one left" \
+	grep -q "put back: /proc/irq/default_smp_affinity: $orig_affinity" \
+	"$tmp/second.log"
 check "ping crosses again" wait_for 30 ping_ab
 check "a 1 MB TCP transfer arrives whole" tcp_ab 1000000
 kill -TERM "$pid"
@@ -181,6 +168,22 @@ check "... and CPUs 1-2 are no longer isolated" \
 	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     (none)'"
 check "... and the default IRQ affinity is as it was ($orig_affinity)" \
 	test "$(default_affinity)" = "$orig_affinity"
+say "The admin isolates CPU 1 without a lease: dpkitd (isolate = 1-2) may not"
+say "take that over, so it refuses to start and leaves the NICs as they were."
+check "admin: isolate set 1" "$DPKITCTL" isolate set 1
+"$DPKITD" -c "$tmp/sw.conf" > "$tmp/refused.log" 2>&1
+rc=$?
+log refused
+check "dpkitd refuses: it will not take over the admin's isolation" \
+	sh -c "[ $rc != 0 ] && grep -q 'will not take that over' '$tmp/refused.log'"
+check "... and the NICs are back on virtio-pci" \
+	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = virtio-pci ]"
+check "... and the admin's isolation is untouched" \
+	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     1\$'"
+check "admin: isolate clear" "$DPKITCTL" isolate clear
+check "... and the default IRQ affinity is as it was ($orig_affinity)" \
+	test "$(default_affinity)" = "$orig_affinity"
+
 check "rmmod" rmmod dpkit
 check_dmesg_clean
 finish

@@ -29,6 +29,10 @@
 #include "flow.h"
 #include "worker_rules.h"
 
+#ifdef DPK_DEBUG
+RTE_DEFINE_PER_LCORE(unsigned int, dpk_locks_held);
+#endif
+
 static inline int port_up(const struct dpk_worker *w, uint64_t up,
 			  unsigned int port)
 {
@@ -93,6 +97,7 @@ static uint16_t poll_task(struct dpk_worker *w, uint64_t up)
 		total += n;
 		memset(in, rq->port, n);
 		w->stage->process(&w->stage_ctx, pkts, in, out, n);
+		dpk_task_boundary("stage");
 		send_out(w, up, pkts, out, n);
 	}
 	return total;
@@ -194,6 +199,7 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 		in[i] = evs[i].sub_event_type;
 	}
 	w->stage->process(&w->stage_ctx, pkts, in, out, n);
+	dpk_task_boundary("stage");
 	for (i = 0; i < n; i++) {
 		if (out[i] >= w->stage_ctx.nr_ports || !port_up(w, up, out[i])) {
 			rte_pktmbuf_free(pkts[i]);
@@ -248,11 +254,17 @@ static uint16_t event_pass(struct dpk_worker *w, uint64_t up)
 	uint16_t moved, got;
 
 	moved = rx_task(w, up);
+	dpk_task_boundary("rx");
 	got = stage_task(w, up);
-	if (w->tx)
+	dpk_task_boundary("stage");
+	if (w->tx) {
 		got += tx_task(w, up);
-	if (w->service)
+		dpk_task_boundary("tx");
+	}
+	if (w->service) {
 		rte_service_run_iter_on_app_lcore(w->service->id, 0);
+		dpk_task_boundary("service");
+	}
 	if (!got && ev->maintain) {
 		rte_event_maintain(ev->dev, w->ev_port, 0);
 		if (w->tx)
@@ -272,6 +284,7 @@ int dpk_worker_main(void *arg)
 		up = *w->link_word;	/* one load per pass */
 		st->polls++;
 		moved = w->ev ? event_pass(w, up) : poll_task(w, up);
+		dpk_task_boundary(w->ev ? "event pass" : "poll pass");
 		st->busy_polls += moved != 0;
 	}
 	if (w->ev) {

@@ -33,8 +33,10 @@ int dpkit_isolate_set(struct dpkit *dk, const uint64_t *words,
 					 "online CPU must stay for housekeeping");
 			break;
 		case EBUSY:
-			ret = dpkit_fail(EBUSY, "another process's lease holds "
-					 "the isolation (dpkitd?): stop it first");
+			ret = dpkit_fail(EBUSY, "the isolation is someone "
+					 "else's: another process's lease (dpkitd?), "
+					 "or, for a lease, the admin's (dpkitctl "
+					 "isolate show)");
 			break;
 		case EPERM:
 			ret = dpkit_fail(EPERM, "isolating CPUs needs "
@@ -96,8 +98,9 @@ int dpkit_isolate_clear(struct dpkit *dk)
 	if (ioctl(dpkit_fd(dk), DPKIT_IOC_ISOLATE_CLEAR) == 0)
 		return 0;
 	if (errno == EBUSY)
-		return dpkit_fail(EBUSY, "another process's lease holds the "
-				  "isolation (dpkitd?): stop it first");
+		return dpkit_fail(EBUSY, "the isolation is someone else's: "
+				  "another process's lease (dpkitd?), or, for a "
+				  "lease, the admin's (dpkitctl isolate show)");
 	if (errno == EPERM)
 		return dpkit_fail(EPERM, "clearing the isolation needs "
 				  "CAP_SYS_ADMIN");
