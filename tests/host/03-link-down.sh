@@ -48,6 +48,9 @@ check "nothing was sent to b while it was down" \
 	test "$(tx_b down1)" = "$(tx_b down2)"
 check "... each packet for b was counted as a link-down drop" \
 	sh -c "[ $link_down -gt 0 ]"
+check "... and dpkitctl stats shows them on port b" python3 -c "
+import json; d = json.load(open('$tmp/down2.json'))['/dpkit/ports']
+assert d['b']['drop_link_down'] > 0 and d['a']['drop_link_down'] == 0, d"
 check "packets in = packets out + counted drops" test "$rx" = "$((tx + dropped))"
 check "SIGTERM: exit 0, every mbuf back" sh -c "[ $rc = 0 ] && [ $in_use = 0 ]"
 finish

@@ -126,6 +126,10 @@ say "drops what would go out there; ping stops. Plug it back: ping resumes."
 check "host: set_link d1 off" host set_link d1 off
 check "dpkitd sees port p1 go down" wait_for 10 grep -q "port p1: link down" "$tmp/first.log"
 check_not "no ping while p1 is down" ping_ab
+drops=$("$DPKITCTL" --json stats | python3 -c "import json, sys
+print(json.load(sys.stdin)['/dpkit/ports']['p1']['drop_link_down'])")
+check "... what was for p1 was counted as dropped, link down ($drops)" \
+	test "${drops:-0}" -gt 0
 check "the page shows p1 without carrier" \
 	sh -c "'$DPKITCTL' link show | grep -Eq '^[0-9]+ +dpdk +[0-9]+ +p1 +no-carrier '"
 check "host: set_link d1 on" host set_link d1 on

@@ -30,6 +30,10 @@ struct dpk_stats {
 	uint64_t drop_stage;		/* the stage said drop */
 	uint64_t drop_flush;		/* in flight at shutdown, freed */
 	uint64_t polls, busy_polls;	/* passes, and passes with packets */
+	/* The same drops by port: link down by the port it was for, eventdev
+	 * full by the port it came in by (rx) or was for (forward). */
+	uint64_t port_drop_link_down[DPK_MAX_PORTS];
+	uint64_t port_drop_evdev[DPK_MAX_PORTS];
 } __attribute__((aligned(64)));
 
 struct dpk_rxq {

@@ -21,9 +21,10 @@ static const struct dpk_main *tel_main;
 static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct dpk_main *m = tel_main;
+	uint64_t link_down, evdev;
 	struct rte_eth_stats st;
 	struct rte_tel_data *p;
-	unsigned int i;
+	unsigned int i, j;
 
 	(void)cmd;
 	(void)params;
@@ -42,6 +43,12 @@ static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d
 		rte_tel_data_add_dict_u64(p, "rx_missed", st.imissed);
 		rte_tel_data_add_dict_u64(p, "rx_nombuf", st.rx_nombuf);
 		rte_tel_data_add_dict_u64(p, "tx_errors", st.oerrors);
+		for (link_down = evdev = 0, j = 0; j < m->nr_workers; j++) {
+			link_down += m->workers[j].stats.port_drop_link_down[i];
+			evdev += m->workers[j].stats.port_drop_evdev[i];
+		}
+		rte_tel_data_add_dict_u64(p, "drop_link_down", link_down);
+		rte_tel_data_add_dict_u64(p, "drop_eventdev_full", evdev);
 		rte_tel_data_add_dict_container(d, m->cfg->ports[i].name, p, 0);
 	}
 	return 0;

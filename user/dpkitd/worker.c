@@ -58,6 +58,7 @@ static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
 		if (!port_up(w, up, o)) {
 			rte_pktmbuf_free(pkts[i]);
 			st->drop_link_down++;
+			st->port_drop_link_down[o]++;
 			continue;
 		}
 		if (!(used >> o & 1)) {
@@ -146,6 +147,7 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 		if (enq < n) {
 			rte_pktmbuf_free_bulk(&pkts[enq], n - enq);
 			w->stats.drop_evdev += n - enq;
+			w->stats.port_drop_evdev[rq->port] += n - enq;
 		}
 	}
 	return total;
@@ -172,6 +174,7 @@ static uint16_t enqueue_or_release(struct dpk_worker *w, struct rte_event *evs,
 		if (evs[i].op != RTE_EVENT_OP_RELEASE) {
 			rte_pktmbuf_free(evs[i].mbuf);
 			w->stats.drop_evdev++;
+			w->stats.port_drop_evdev[evs[i].sub_event_type]++;
 		}
 		evs[i].op = RTE_EVENT_OP_RELEASE;
 	}
@@ -203,10 +206,12 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 	for (i = 0; i < n; i++) {
 		if (out[i] >= w->stage_ctx.nr_ports || !port_up(w, up, out[i])) {
 			rte_pktmbuf_free(pkts[i]);
-			if (out[i] >= w->stage_ctx.nr_ports)
+			if (out[i] >= w->stage_ctx.nr_ports) {
 				w->stats.drop_stage++;
-			else
+			} else {
 				w->stats.drop_link_down++;
+				w->stats.port_drop_link_down[out[i]]++;
+			}
 			evs[i].op = RTE_EVENT_OP_RELEASE;
 			continue;
 		}
