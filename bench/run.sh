@@ -25,7 +25,7 @@ if [ "$(nproc)" -lt 2 ]; then
 	exit 0
 fi
 
-echo "bench: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)),"
+echo "bench: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1))"
 echo "bench: main lcore on CPU 0, one worker on CPU $worker, ${secs} s per run"
 
 # testpmd: the sum of both ports' Tx-pps, averaged over the run's periods
@@ -52,7 +52,7 @@ run() {	# run EVENTDEV: prints packets per second
 		hugepages = no
 		memory = 512
 		mbufs = 8191
-		log-level = error
+		log-level = err
 		[port a]
 		device = net_null0
 		[port b]

@@ -35,8 +35,13 @@ for ev in dsw sw; do
 import json; d = json.load(open('$tmp/stats.json'))
 e = d['/dpkit/eventdev']
 assert e['driver'] == 'event_$ev', e
-assert e['ports'] == 2 and e['queues'] == 2, e
+assert e['ports'] == 3 and e['queues'] == 2, e
 assert isinstance(e['xstats'], dict)"
+	# Both ports flood it: each direction must get its share of the room.
+	check "$ev: a full eventdev is shared fairly by both directions" python3 -c "
+import json; p = json.load(open('$tmp/stats.json'))['/dpkit/ports']
+a, b = p['a']['tx_packets'], p['b']['tx_packets']
+assert min(a, b) > 0.5 * max(a, b), (a, b)"
 done
 check "sw: the scheduler runs inline on the worker (no spare CPU)" \
 	grep -q "scheduler service inline on worker 0" "$tmp/sw.log"

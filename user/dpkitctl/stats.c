@@ -9,7 +9,8 @@
 
 #include "dpkitctl.h"
 
-#define TELEMETRY_SOCKET "/var/run/dpdk/rte/dpdk_telemetry.v2"
+/* dpkitd runs the EAL with --file-prefix dpkitd. */
+#define TELEMETRY_SOCKET "/var/run/dpdk/dpkitd/dpdk_telemetry.v2"
 
 static int query(int fd, const char *cmd, char *buf, size_t size)
 {

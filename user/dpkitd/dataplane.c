@@ -60,6 +60,9 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 	len++;
 	ARG("--main-lcore");
 	ARG("0");
+	/* Its own runtime directory: /var/run/dpdk/dpkitd (telemetry). */
+	ARG("--file-prefix");
+	ARG("dpkitd");
 	if (dpk_service_lcore(cfg, p) >= 0) {
 		ARG("-S");
 		ARG("%d", dpk_service_lcore(cfg, p));

@@ -44,9 +44,12 @@ struct dpk_rxq {
 
 /*
  * The eventdev as the workers use it, set before launch (evdev.c): queue 0
- * is atomic by flow (rx -> stage), queue 1 is single-link (stage -> tx),
- * worker i owns event port i, and worker 0 also owns port tx_port, the one
- * linked to queue 1. What the device needs is read from its capabilities.
+ * is atomic by flow (rx -> stage), queue 1 is single-link (stage -> tx).
+ * Worker i owns two event ports: i, linked to queue 0, for the stage, and
+ * nr_workers + i, linked to nothing, for rx's NEW events, whose
+ * new_event_threshold holds rx back before the device is full, so that
+ * forwards always find room. Worker 0 also owns tx_port, the one linked to
+ * queue 1. What the device needs is read from its capabilities.
  */
 struct dpk_evdev {
 	uint8_t dev;
@@ -54,7 +57,7 @@ struct dpk_evdev {
 	bool maintain;			/* no RTE_EVENT_DEV_CAP_MAINTENANCE_FREE */
 	bool qos;			/* RTE_EVENT_DEV_CAP_EVENT_QOS */
 	unsigned int max_num_events;	/* nb_events_limit */
-	unsigned int new_threshold;	/* per port */
+	unsigned int new_threshold;	/* per rx port */
 	uint16_t deq_depth, enq_depth;
 	char name[32];
 };
@@ -79,7 +82,9 @@ struct dpk_worker {
 	const struct dpk_stage *stage;
 	struct dpk_stage_ctx stage_ctx;
 	const struct dpk_evdev *ev;
-	uint8_t ev_port;
+	uint8_t ev_port;		/* the stage's (dequeue, forward) */
+	uint8_t rx_ev_port;		/* rx's (NEW events only) */
+	unsigned int rx_first;		/* the rx queue served first */
 	bool tx;			/* owns the eventdev's tx port */
 	struct dpk_service *service;	/* inline: this worker runs it */
 	uint8_t prio[DPK_MAX_PORTS];	/* event priority per rx port */

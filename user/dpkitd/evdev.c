@@ -2,12 +2,15 @@
 /*
  * The eventdev (DESIGN.md, "Eventdev pipeline"): one device, two queues,
  * one event port per worker plus the tx port. Everything device-specific
- * is read from rte_event_dev_info, never from the driver's name:
+ * is read from rte_event_dev_info, never from the driver's name (the port
+ * layout is in dpkitd.h, struct dpk_evdev):
  *
  *  - nb_events_limit from max_num_events (a closed system such as DLB2
  *    refuses enqueues beyond it), capped by the mbuf count;
- *  - new_event_threshold per port: the workers' NEW events together may
- *    fill half the device, so forwards always find room;
+ *  - new_event_threshold per port: the rx ports' NEW events together may
+ *    fill half the device; the stage ports' threshold is the whole device,
+ *    so forwards find room (event_sw refuses any enqueue from a port once
+ *    the device holds more than that port's threshold);
  *  - the tx queue and port are single-link (DLB2: directed);
  *  - burst depths only with RTE_EVENT_DEV_CAP_BURST_MODE;
  *  - priorities only with RTE_EVENT_DEV_CAP_EVENT_QOS: four levels, spaced
@@ -122,10 +125,10 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 				       (uint32_t)DPK_BURST) : 1;
 	e->new_threshold = RTE_MAX(e->max_num_events / 2 / nr,
 				   (unsigned int)DPK_BURST);
-	e->tx_port = nr;
+	e->tx_port = 2 * nr;
 
 	dc.nb_event_queues = 2;
-	dc.nb_event_ports = nr + 1;
+	dc.nb_event_ports = 2 * nr + 1;
 	dc.nb_single_link_event_port_queues = 1;
 	dc.nb_events_limit = e->max_num_events;
 	dc.nb_event_queue_flows = info.max_event_queue_flows;
@@ -150,16 +153,22 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	if (ret)
 		return evdev_fail("queue 1 (single-link)", ret);
 
-	for (i = 0; i <= nr; i++) {
+	/* Ports 0 .. nr - 1: stage; nr .. 2nr - 1: rx; 2nr: tx. */
+	for (i = 0; i <= 2 * nr; i++) {
 		rte_event_port_default_conf_get(e->dev, i, &pc);
-		pc.new_event_threshold = e->new_threshold;
+		pc.new_event_threshold = i >= nr && i < 2 * nr ?
+					 e->new_threshold : e->max_num_events;
 		pc.dequeue_depth = e->deq_depth;
 		pc.enqueue_depth = e->enq_depth;
-		pc.event_port_cfg = i == nr ? RTE_EVENT_PORT_CFG_SINGLE_LINK : 0;
+		pc.event_port_cfg = i == 2 * nr ? RTE_EVENT_PORT_CFG_SINGLE_LINK : 0;
 		ret = rte_event_port_setup(e->dev, i, &pc);
 		if (ret)
-			return evdev_fail(i == nr ? "tx port" : "worker port", ret);
-		ret = rte_event_port_link(e->dev, i, i == nr ? &q1 : &q0, NULL, 1);
+			return evdev_fail(i == 2 * nr ? "tx port" : i < nr ?
+					  "stage port" : "rx port", ret);
+		if (i >= nr && i < 2 * nr)
+			continue;	/* rx ports only enqueue */
+		ret = rte_event_port_link(e->dev, i, i == 2 * nr ? &q1 : &q0,
+					  NULL, 1);
 		if (ret != 1)
 			return evdev_fail("port link", -rte_errno);
 	}
@@ -168,6 +177,7 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 
 		w->ev = e;
 		w->ev_port = i;
+		w->rx_ev_port = nr + i;
 		w->tx = i == 0;
 		w->stop_rx = &m->stop_rx;
 		for (j = 0; j < m->nr_ports; j++)
@@ -184,9 +194,9 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	if (ret)
 		return evdev_fail("start", ret);
 	m->use_evdev = true;
-	fprintf(stderr, "dpkitd: eventdev: %s, %u events, %u+1 ports, depth "
-		"%u/%u, new-event threshold %u%s%s\n", e->name,
-		e->max_num_events, nr, e->deq_depth, e->enq_depth,
+	fprintf(stderr, "dpkitd: eventdev: %s, %u events, %u ports, depth "
+		"%u/%u, rx new-event threshold %u%s%s\n", e->name,
+		e->max_num_events, 2 * nr + 1, e->deq_depth, e->enq_depth,
 		e->new_threshold, e->qos ? ", priorities" : "",
 		e->maintain ? ", maintained" : "");
 	return 0;

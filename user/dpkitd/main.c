@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -312,6 +313,8 @@ int main(int argc, char **argv)
 	}
 	if (!memfd)
 		return dpk_stage1(&cfg, &p, argv);
+	/* exec of /proc/self/exe named us "exe": be dpkitd in ps and pgrep. */
+	prctl(PR_SET_NAME, "dpkitd");
 	fprintf(stderr, "dpkitd: stage two: the configuration from stage one's "
 		"sealed memfd%s\n", getenv("DPKITD_LEASE_FD") ? ", the lease" : "");
 	unsetenv("DPKITD_CONFIG_FD");	/* DPKITD_LEASE_FD: dataplane.c's */

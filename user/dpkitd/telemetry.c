@@ -122,7 +122,7 @@ static int tel_eventdev(const char *cmd, const char *params,
 		return 0;
 	}
 	rte_tel_data_add_dict_string(d, "driver", m->ev.name);
-	rte_tel_data_add_dict_u64(d, "ports", m->nr_workers + 1);
+	rte_tel_data_add_dict_u64(d, "ports", 2 * m->nr_workers + 1);
 	rte_tel_data_add_dict_u64(d, "queues", 2);
 	rte_tel_data_add_dict_u64(d, "events_limit", m->ev.max_num_events);
 	rte_tel_data_add_dict_u64(d, "new_event_threshold", m->ev.new_threshold);

@@ -118,11 +118,16 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 	const struct dpk_evdev *ev = w->ev;
 	struct rte_mbuf *pkts[DPK_BURST];
 	struct rte_event evs[DPK_BURST];
+	unsigned int k, q, refused = 0, first_refused = 0;
 	uint16_t n, i, enq, total = 0;
-	unsigned int q;
 
-	for (q = 0; q < w->nr_rxq && !*w->stop_rx; q++) {
-		const struct dpk_rxq *rq = &w->rxq[q];
+	/* When the eventdev is full, the first queue refused goes first next
+	 * pass: no port gets all of the room. */
+	for (k = 0; k < w->nr_rxq && !*w->stop_rx; k++) {
+		const struct dpk_rxq *rq;
+
+		q = (w->rx_first + k) % w->nr_rxq;
+		rq = &w->rxq[q];
 
 		if (!port_up(w, up, rq->port))
 			continue;
@@ -143,13 +148,17 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 				.mbuf = pkts[i],
 			};
 		}
-		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
+		enq = rte_event_enqueue_new_burst(ev->dev, w->rx_ev_port, evs, n);
 		if (enq < n) {
 			rte_pktmbuf_free_bulk(&pkts[enq], n - enq);
 			w->stats.drop_evdev += n - enq;
 			w->stats.port_drop_evdev[rq->port] += n - enq;
+			if (!refused++)
+				first_refused = q;
 		}
 	}
+	if (refused)
+		w->rx_first = first_refused;
 	return total;
 }
 
@@ -259,6 +268,8 @@ static uint16_t event_pass(struct dpk_worker *w, uint64_t up)
 	uint16_t moved, got;
 
 	moved = rx_task(w, up);
+	if (ev->maintain)	/* a producer-only port: flush what it holds */
+		rte_event_maintain(ev->dev, w->rx_ev_port, 0);
 	dpk_task_boundary("rx");
 	got = stage_task(w, up);
 	dpk_task_boundary("stage");
@@ -293,6 +304,7 @@ int dpk_worker_main(void *arg)
 		st->busy_polls += moved != 0;
 	}
 	if (w->ev) {
+		rte_event_port_quiesce(w->ev->dev, w->rx_ev_port, quiesce_flush, w);
 		rte_event_port_quiesce(w->ev->dev, w->ev_port, quiesce_flush, w);
 		if (w->tx)
 			rte_event_port_quiesce(w->ev->dev, w->ev->tx_port,

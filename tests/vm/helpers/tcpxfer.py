@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# A TCP transfer through the dataplane: "serve ADDR PORT" receives until
-# the peer closes and prints "<bytes> <sha256>"; "send ADDR PORT BYTES"
-# sends that many random bytes and prints the same for what it sent.
+# A TCP transfer through the dataplane: "serve ADDR PORT" prints
+# "listening" once it is, receives until the peer closes and prints
+# "<bytes> <sha256>"; "send ADDR PORT BYTES" sends that many random bytes
+# and prints the same for what it sent.
 import hashlib
 import os
 import socket
@@ -13,6 +14,7 @@ import sys
 def serve(addr, port):
     with socket.create_server((addr, port)) as srv:
         srv.settimeout(120)
+        print("listening", flush=True)
         conn, _ = srv.accept()
         conn.settimeout(60)
         h, n = hashlib.sha256(), 0
