@@ -439,7 +439,19 @@ static void stop_workers(struct dpk_main *m)
 	}
 	m->stop = 1;
 	rte_eal_mp_wait_lcore();
+	if (m->control_running) {
+		pthread_join(m->control, NULL);
+		m->control_running = false;
+	}
 	dpk_evdev_stop(m);
+}
+
+/* The stage's control function, on its thread (dpk_spawn). */
+static void stage_control(void *arg)
+{
+	struct dpk_main *m = arg;
+
+	m->stage->control(&m->control_ctx, &m->stop);
 }
 
 int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
@@ -490,6 +502,14 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 		"rx -> eventdev queue 0 (atomic) -> stage -> queue 1 "
 		"(single-link) -> tx" : "poll mode: rx -> stage -> tx");
 	dpk_telemetry_init(&m);
+	if (m.stage->control) {
+		m.control_ctx = (struct dpk_stage_ctx){
+			.nr_ports = m.nr_ports, .forward = m.forward,
+		};
+		if (dpk_spawn(&m.control, "dpk-control", stage_control, &m) < 0)
+			goto out_evdev;
+		m.control_running = true;
+	}
 	for (i = 0; i < m.nr_workers; i++)
 		rte_eal_remote_launch(dpk_worker_main, &m.workers[i],
 				      m.workers[i].lcore);

@@ -8,6 +8,7 @@
 #ifndef DPKITD_H
 #define DPKITD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -111,6 +112,9 @@ struct dpk_main {
 	bool use_service;
 	struct dpk_service service;
 	uint64_t drop_flush;		/* freed by the eventdev's stop flush */
+	bool control_running;
+	struct dpk_stage_ctx control_ctx;
+	pthread_t control;		/* the stage's control thread */
 	volatile uint64_t link_up;	/* bit per port, written by the main lcore */
 	int lsc_fd;			/* eventfd: an LSC interrupt came */
 	uint64_t lsc;			/* ports with an LSC callback */
@@ -122,6 +126,11 @@ struct dpk_main {
 
 /* worker.c: the run-to-completion loop (an lcore_function_t). */
 int dpk_worker_main(void *arg);
+
+/* thread.c: the only way to start a non-EAL thread (registered with the EAL
+ * while it runs @fn). */
+int dpk_spawn(pthread_t *thread, const char *name, void (*fn)(void *arg),
+	      void *arg);
 
 /* evdev.c: configure and start the eventdev, its service; stop it all. */
 int dpk_evdev_setup(struct dpk_main *m, int service_lcore);

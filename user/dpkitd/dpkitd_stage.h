@@ -26,7 +26,8 @@
  *	DPK_STAGE_REGISTER(my_stage);
  *
  * build dpkitd with it (make STAGES=path/to/mine.c) and say "stage = mine"
- * in dpkitd.conf (Documentation/dpkitd.rst).
+ * in dpkitd.conf (Documentation/dpkitd.rst). tests/host/stages/ has two
+ * small examples.
  */
 #ifndef DPKITD_STAGE_H
 #define DPKITD_STAGE_H
@@ -53,6 +54,16 @@ struct dpk_stage {
 	const char *name;
 	const char *help;		/* one line, for --check-config */
 	dpk_stage_fn *process;
+	/*
+	 * Optional: the stage's control work (loading tables, talking to
+	 * the outside), on a thread of its own that is not a worker: it may
+	 * block and sleep, and, registered with the EAL, use DPDK's
+	 * lock-free rings and mempools to hand work to the workers. It runs
+	 * from before the workers start until *stop is set, and must then
+	 * return promptly. ctx->worker is 0 and means nothing here.
+	 */
+	void (*control)(const struct dpk_stage_ctx *ctx,
+			const volatile int *stop);
 };
 
 /* Called from constructors (DPK_STAGE_REGISTER), before main(). */
