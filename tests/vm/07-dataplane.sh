@@ -126,6 +126,8 @@ say "drops what would go out there; ping stops. Plug it back: ping resumes."
 check "host: set_link d1 off" host set_link d1 off
 check "dpkitd sees port p1 go down" wait_for 10 grep -q "port p1: link down" "$tmp/first.log"
 say "$(grep "port p1: link down" "$tmp/first.log")"
+check "... virtio-net has link-state interrupts: dpkitd registered for them" \
+	grep -q "port p1: link-state interrupts (LSC)" "$tmp/first.log"
 check_not "no ping while p1 is down" ping_ab
 drops=$("$DPKITCTL" --json stats | python3 -c "import json, sys
 print(json.load(sys.stdin)['/dpkit/ports']['p1']['drop_link_down'])")

@@ -161,8 +161,11 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 	if (!ret && conf.intr_conf.lsc) {
 		ret = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC,
 						    lsc_event, m);
-		if (!ret)
+		if (!ret) {
 			m->lsc |= 1ULL << idx;
+			fprintf(stderr, "dpkitd: port %s: link-state interrupts "
+				"(LSC)\n", pc->name);
+		}
 	}
 	if (!ret)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
