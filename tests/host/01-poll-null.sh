@@ -33,6 +33,19 @@ check "SIGTERM mid-traffic: exit 0" test "$rc" = 0
 check "it forwarded packets" sh -c "[ $rx -gt 0 ]"
 check "packets in = packets out + counted drops" test "$rx" = "$((tx + dropped))"
 check "every mbuf went back to the pool" test "$in_use" = 0
+# One dpkitd per host: a second one is refused, naming the first.
+"$DPKITD" -c "$tmp/null.conf" > "$tmp/first.log" 2>&1 &
+first=$!
+sleep 1
+"$DPKITD" -c "$tmp/null.conf" > "$tmp/second.log" 2>&1
+rc2=$?
+sed 's/^/# second: /' "$tmp/second.log"
+check "a second dpkitd is refused, naming the first's pid" \
+	sh -c "[ $rc2 = 1 ] && grep -q 'another dpkitd is running (pid $first' '$tmp/second.log'"
+check "... and the first one runs on" kill -0 "$first"
+kill -TERM "$first"
+wait "$first"
+check "... and stops cleanly" test $? = 0
 printf 'worker-cpus = %s\n[port a]\ndevice = 0000:00:05.0\n' "$(worker_cpu)" > "$tmp/pci.conf"
 check "a PCI port without the module: refused, naming the module" \
 	sh -c "'$DPKITD' -c '$tmp/pci.conf' 2>&1 | grep -q 'PCI ports need dpkit.ko to bind them'"

@@ -152,8 +152,11 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
 /* telemetry.c: /dpkit/ports, /dpkit/workers, /dpkit/link. */
 void dpk_telemetry_init(const struct dpk_main *m);
 
-/* Where dpkitd records the userspace isolation knobs it changed. */
-#define DPK_KNOBS_UNDO	"/run/dpkit/dpkitd.undo"
+/* Where dpkitd records the userspace isolation knobs it changed, and the
+ * lock that keeps it one per host (its pid inside). */
+#define DPK_RUN_DIR	"/run/dpkit"
+#define DPK_KNOBS_UNDO	DPK_RUN_DIR "/dpkitd.undo"
+#define DPK_LOCK	DPK_RUN_DIR "/dpkitd.lock"
 
 /* stage1.c: binds through a lease, the sealed config memfd, exec self. */
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dpkitd.h"
@@ -136,6 +138,39 @@ err:
 	return -1;
 }
 
+/*
+ * One dpkitd per host: they would share the telemetry socket (the EAL's
+ * file prefix) and the knobs' undo file. The lock is held by an fd that
+ * stays open over the exec, so stage two holds it until it ends.
+ */
+static int instance_lock(void)
+{
+	char pid[32] = "";
+	ssize_t n;
+	int fd;
+
+	mkdir(DPK_RUN_DIR, 0755);
+	fd = open(DPK_LOCK, O_RDWR | O_CREAT, 0644);	/* no O_CLOEXEC */
+	if (fd < 0) {
+		fprintf(stderr, "dpkitd: %s: %s\n", DPK_LOCK, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "dpkitd: another dpkitd is running (pid %s, "
+			"holding %s): one per host\n", pid[0] ? pid : "?",
+			DPK_LOCK);
+		close(fd);
+		return -EBUSY;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n)
+		fprintf(stderr, "dpkitd: %s: %s\n", DPK_LOCK, strerror(errno));
+	return fd;
+}
+
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv)
 {
@@ -143,8 +178,11 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	struct dpkit *dk = NULL;
 	unsigned int i, nr_pci = 0;
 	char env[32], dlb2[16] = "";
-	int fd;
+	int fd, lock;
 
+	lock = instance_lock();
+	if (lock < 0)
+		return 1;
 	for (i = 0; i < cfg->nr_ports; i++)
 		nr_pci += cfg->ports[i].is_pci;
 	if (cfg->eventdev == DPK_EVDEV_DLB2) {
@@ -157,7 +195,7 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 			fprintf(stderr, "dpkitd: PCI ports%s need dpkit.ko to bind "
 				"them: %s\n", dlb2[0] ? " and the DLB2" : "",
 				dpkit_errmsg());
-			return 1;
+			goto err_close;
 		}
 		fprintf(stderr, "dpkitd: warning: running without dpkit.ko (%s): "
 			"no NIC binds, no isolation, no link reports\n",
@@ -218,5 +256,6 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 err_close:
 	dpk_knobs_undo();
 	dpkit_close(dk);
+	close(lock);
 	return 1;
 }
