@@ -40,7 +40,7 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 {
 	size_t len = 0;
 	unsigned int i;
-	int argc = 0, any_pci = 0;
+	int argc = 0, any_pci = 0, service = dpk_service_lcore(cfg, p);
 
 #define ARG(...) do {							\
 		argv[argc++] = buf + len;				\
@@ -54,18 +54,18 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 	for (i = 0; i < p->nr_workers; i++)
 		len += snprintf(buf + len, size - len, ",%u@%d", i + 1,
 				p->workers[i]);
-	if (dpk_service_lcore(cfg, p) >= 0)
-		len += snprintf(buf + len, size - len, ",%d@%d",
-				dpk_service_lcore(cfg, p), p->service_cpu);
+	if (service >= 0)
+		len += snprintf(buf + len, size - len, ",%d@%d", service,
+				p->service_cpu);
 	len++;
 	ARG("--main-lcore");
 	ARG("0");
 	/* Its own runtime directory: /var/run/dpdk/dpkitd (telemetry). */
 	ARG("--file-prefix");
 	ARG("dpkitd");
-	if (dpk_service_lcore(cfg, p) >= 0) {
+	if (service >= 0) {
 		ARG("-S");
-		ARG("%d", dpk_service_lcore(cfg, p));
+		ARG("%d", service);
 	}
 	if (cfg->hugepages) {
 		ARG("--in-memory");
@@ -401,14 +401,17 @@ out:
 	return ret;
 }
 
-/* The counters of all workers, and the eventdev's flush, summed. */
+/*
+ * The counters of all workers, and the eventdev's flush, summed. Read
+ * while the workers run too (volatile: each call loads them anew).
+ */
 static void totals(const struct dpk_main *m, struct dpk_stats *t)
 {
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < m->nr_workers; i++) {
-		const struct dpk_stats *st = &m->workers[i].stats;
+		const volatile struct dpk_stats *st = &m->workers[i].stats;
 
 		t->rx += st->rx;
 		t->tx += st->tx;
@@ -421,6 +424,21 @@ static void totals(const struct dpk_main *m, struct dpk_stats *t)
 	t->drop_flush += m->drop_flush;
 }
 
+static uint64_t dropped(const struct dpk_stats *t)
+{
+	return t->drop_tx_full + t->drop_link_down + t->drop_evdev +
+	       t->drop_stage + t->drop_flush;
+}
+
+/* Packets received and not yet sent or counted as dropped. */
+static uint64_t in_flight(const struct dpk_main *m)
+{
+	struct dpk_stats t;
+
+	totals(m, &t);
+	return t.rx > t.tx + dropped(&t) ? t.rx - t.tx - dropped(&t) : 0;
+}
+
 /*
  * Stop the workers. With an eventdev, rx stops first and the pipeline
  * drains (up to a second) so that what was received is sent; then the
@@ -430,15 +448,17 @@ static void totals(const struct dpk_main *m, struct dpk_stats *t)
 static void stop_workers(struct dpk_main *m)
 {
 	unsigned int ms;
+	uint64_t left;
 
 	if (m->use_evdev) {
 		m->stop_rx = 1;
-		for (ms = 0; ms < 1000 && dpk_in_flight(m); ms++)
+		for (ms = 0; ms < 1000 && in_flight(m); ms++)
 			usleep(1000);
-		if (dpk_in_flight(m))
+		left = in_flight(m);
+		if (left)
 			fprintf(stderr, "dpkitd: %llu events still in flight "
 				"after 1 s: flushing them\n",
-				(unsigned long long)dpk_in_flight(m));
+				(unsigned long long)left);
 	}
 	m->stop = 1;
 	rte_eal_mp_wait_lcore();
@@ -539,9 +559,7 @@ out_ports:
 		"%llu, link down %llu, eventdev full %llu, stage %llu, flushed "
 		"%llu); mbufs in use %u\n",
 		(unsigned long long)total.rx, (unsigned long long)total.tx,
-		(unsigned long long)(total.drop_tx_full + total.drop_link_down +
-				     total.drop_evdev + total.drop_stage +
-				     total.drop_flush),
+		(unsigned long long)dropped(&total),
 		(unsigned long long)total.drop_tx_full,
 		(unsigned long long)total.drop_link_down,
 		(unsigned long long)total.drop_evdev,

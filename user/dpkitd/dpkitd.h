@@ -135,8 +135,6 @@ int dpk_spawn(pthread_t *thread, const char *name, void (*fn)(void *arg),
 /* evdev.c: configure and start the eventdev, its service; stop it all. */
 int dpk_evdev_setup(struct dpk_main *m, int service_lcore);
 void dpk_evdev_stop(struct dpk_main *m);
-/* Events in flight: what the workers received and have not yet accounted. */
-uint64_t dpk_in_flight(const struct dpk_main *m);
 
 struct dpkit_placement;
 

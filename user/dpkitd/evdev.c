@@ -202,21 +202,6 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	return 0;
 }
 
-uint64_t dpk_in_flight(const struct dpk_main *m)
-{
-	uint64_t in = 0, out = 0;
-	unsigned int i;
-
-	for (i = 0; i < m->nr_workers; i++) {
-		const volatile struct dpk_stats *st = &m->workers[i].stats;
-
-		in += st->rx;
-		out += st->tx + st->drop_tx_full + st->drop_link_down +
-		       st->drop_evdev + st->drop_stage + st->drop_flush;
-	}
-	return in > out ? in - out : 0;
-}
-
 /*
  * Stop the device after the workers have returned (they quiesced their
  * ports): the service first, then the device, whose stop flush frees what
