@@ -66,6 +66,11 @@ struct dpk_stage {
 			const volatile int *stop);
 };
 
+/* The forwarding map ("forward ="): out[i] = ctx->forward[in[i]]. What the
+ * "forward" stage does; a stage that forwards and does more calls it. */
+void dpk_stage_forward(const struct dpk_stage_ctx *ctx, const uint8_t *in,
+		       uint16_t *out, uint16_t n);
+
 /* Called from constructors (DPK_STAGE_REGISTER), before main(). */
 void dpk_stage_register(const struct dpk_stage *stage);
 const struct dpk_stage *dpk_stage_find(const char *name);

@@ -48,16 +48,22 @@ void dpk_stage_names(char *buf, size_t size)
 				stages[i]->name);
 }
 
+void dpk_stage_forward(const struct dpk_stage_ctx *ctx, const uint8_t *in,
+		       uint16_t *out, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = ctx->forward[in[i]];
+}
+
 /* forward: each port's packets to its "forward =" port. */
 static void forward_process(const struct dpk_stage_ctx *ctx,
 			    struct rte_mbuf **pkts, const uint8_t *in,
 			    uint16_t *out, uint16_t n)
 {
-	uint16_t i;
-
 	RTE_SET_USED(pkts);
-	for (i = 0; i < n; i++)
-		out[i] = ctx->forward[in[i]];
+	dpk_stage_forward(ctx, in, out, n);
 }
 
 static const struct dpk_stage forward_stage = {

@@ -39,6 +39,27 @@ static inline int port_up(const struct dpk_worker *w, uint64_t up,
 	return up >> w->link_bit[port] & 1;
 }
 
+/*
+ * Whether packet @m can leave by port @o: if the stage dropped it or the
+ * port is down, free it, count why, and say no.
+ */
+static inline bool can_send(struct dpk_worker *w, uint64_t up,
+			    struct rte_mbuf *m, uint16_t o)
+{
+	if (o >= w->stage_ctx.nr_ports) {
+		rte_pktmbuf_free(m);
+		w->stats.drop_stage++;
+		return false;
+	}
+	if (!port_up(w, up, o)) {
+		rte_pktmbuf_free(m);
+		w->stats.drop_link_down++;
+		w->stats.port_drop_link_down[o]++;
+		return false;
+	}
+	return true;
+}
+
 /* Send packet i to port out[i]; free and count what cannot go. */
 static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
 		     const uint16_t *out, uint16_t n)
@@ -50,17 +71,8 @@ static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
 
 	for (i = 0; i < n; i++) {
 		o = out[i];
-		if (o >= w->stage_ctx.nr_ports) {
-			rte_pktmbuf_free(pkts[i]);
-			st->drop_stage++;
+		if (!can_send(w, up, pkts[i], o))
 			continue;
-		}
-		if (!port_up(w, up, o)) {
-			rte_pktmbuf_free(pkts[i]);
-			st->drop_link_down++;
-			st->port_drop_link_down[o]++;
-			continue;
-		}
 		if (!(used >> o & 1)) {
 			used |= 1U << o;
 			cnt[o] = 0;
@@ -213,14 +225,7 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 	w->stage->process(&w->stage_ctx, pkts, in, out, n);
 	dpk_task_boundary("stage");
 	for (i = 0; i < n; i++) {
-		if (out[i] >= w->stage_ctx.nr_ports || !port_up(w, up, out[i])) {
-			rte_pktmbuf_free(pkts[i]);
-			if (out[i] >= w->stage_ctx.nr_ports) {
-				w->stats.drop_stage++;
-			} else {
-				w->stats.drop_link_down++;
-				w->stats.port_drop_link_down[out[i]]++;
-			}
+		if (!can_send(w, up, pkts[i], out[i])) {
 			evs[i].op = RTE_EVENT_OP_RELEASE;
 			continue;
 		}

@@ -17,11 +17,8 @@ static void control_process(const struct dpk_stage_ctx *ctx,
 			    struct rte_mbuf **pkts, const uint8_t *in,
 			    uint16_t *out, uint16_t n)
 {
-	uint16_t i;
-
 	RTE_SET_USED(pkts);
-	for (i = 0; i < n; i++)
-		out[i] = ctx->forward[in[i]];
+	dpk_stage_forward(ctx, in, out, n);
 }
 
 static void control_control(const struct dpk_stage_ctx *ctx,
