@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "config.h"
+#include "fake_fs.h"
 
 static char err[512];
 
@@ -199,41 +199,25 @@ static void find_dlb2(void **state)
 {
 	char root[] = "/tmp/dpkit-sysfs-XXXXXX", path[256], bdf[16];
 	static const char *const devs[][3] = {
-		{ "0000:00:03.0", "0x8086", "0x100e" },	/* e1000 */
-		{ "0000:6d:00.0", "0x8086", "0x2710" },	/* DLB2 PF */
-		{ "0000:6d:00.1", "0x8086", "0x2711" },	/* DLB2 VF */
+		{ "0000:00:03.0", "0x8086\n", "0x100e\n" },	/* e1000 */
+		{ "0000:6d:00.0", "0x8086\n", "0x2710\n" },	/* DLB2 PF */
+		{ "0000:6d:00.1", "0x8086\n", "0x2711\n" },	/* DLB2 VF */
 	};
 	size_t i;
-	FILE *f;
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
 	assert_int_equal(dpk_find_dlb2(root, bdf, sizeof(bdf)), -ENOENT);
-	snprintf(path, sizeof(path), "%s/bus", root);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/bus/pci", root);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/bus/pci/devices", root);
-	assert_int_equal(mkdir(path, 0755), 0);
 	for (i = 0; i < 3; i++) {
 		if (i == 1)
 			assert_int_equal(dpk_find_dlb2(root, bdf, sizeof(bdf)),
 					 -ENOENT);
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root,
+		snprintf(path, sizeof(path), "/bus/pci/devices/%s/vendor",
 			 devs[i][0]);
-		assert_int_equal(mkdir(path, 0755), 0);
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vendor",
-			 root, devs[i][0]);
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fprintf(f, "%s\n", devs[i][1]);
-		fclose(f);
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/device",
-			 root, devs[i][0]);
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fprintf(f, "%s\n", devs[i][2]);
-		fclose(f);
+		fake_fs_put(root, path, devs[i][1]);
+		snprintf(path, sizeof(path), "/bus/pci/devices/%s/device",
+			 devs[i][0]);
+		fake_fs_put(root, path, devs[i][2]);
 	}
 	assert_int_equal(dpk_find_dlb2(root, bdf, sizeof(bdf)), 0);
 	assert_string_equal(bdf, "0000:6d:00.0");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fake_fs.h"
 #include "libdpkit.h"
 
 static char sysroot[] = "/tmp/dpkit-sysroot-XXXXXX";
@@ -22,20 +23,7 @@ static char undo[256];
 
 static void put(const char *path, const char *text)
 {
-	char full[512], dir[512];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s%s", sysroot, path);
-	snprintf(dir, sizeof(dir), "%s", full);
-	for (char *p = dir + strlen(sysroot) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(dir, 0755);
-		*p = '/';
-	}
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	fake_fs_put(sysroot, path, text);
 }
 
 static char *get(const char *path)

@@ -3,10 +3,10 @@
  * The one way dpkitd starts a thread that is not an EAL lcore (DESIGN.md,
  * thread model): the thread registers with the EAL before it runs its
  * function (so it may use DPDK's lock-free structures and mempools, with
- * an lcore id of its own) and unregisters after. `make check` fails if any
- * other pthread_create appears under user/. Such a thread inherits the
- * creator's CPU affinity and blocked signals: start it from the main lcore
- * (a housekeeping CPU, SIGTERM and SIGINT blocked).
+ * an lcore id of its own) and unregisters after. `make check` fails if a
+ * second thread-creating call appears under user/. Such a thread inherits
+ * the creator's CPU affinity and blocked signals: start it from the main
+ * lcore (a housekeeping CPU, SIGTERM and SIGINT blocked).
  */
 #include <errno.h>
 #include <pthread.h>
