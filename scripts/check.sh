@@ -32,10 +32,12 @@ mkdir -p "$results"
 
 say() { printf '\n=== %s\n' "$*"; }
 
-# record TIER PASSED FAILED SKIPPED
+# record TIER PASSED FAILED SKIPPED: the tier's counts, and its time since
+# the tier started (tier_start, set by the loop below).
 record() {
-	echo "$2 $3 $4" > "$results/$1"
-	echo "--- $1: $2 passed, $3 failed, $4 skipped"
+	local secs=$(( $(date +%s) - ${tier_start:-$(date +%s)} ))
+	echo "$2 $3 $4 $secs" > "$results/$1"
+	echo "--- $1: $2 passed, $3 failed, $4 skipped ($secs s)"
 }
 
 skipped() {
@@ -378,7 +380,7 @@ cp tests/harness/panic_mod/* "$O/harness/panic_mod/"
 
 for tier in $tiers; do
 	case " $all_tiers " in
-	*" $tier "*) rm -f "$results/$tier"; "tier_$tier" ;;
+	*" $tier "*) rm -f "$results/$tier"; tier_start=$(date +%s); "tier_$tier" ;;
 	*) echo "check: unknown tier '$tier' (tiers: $all_tiers)"; exit 2 ;;
 	esac
 done
@@ -386,8 +388,8 @@ done
 say "summary ($(( ($(date +%s) - start) / 60 )) min $(( ($(date +%s) - start) % 60 )) s)"
 P=0 F=0 S=0
 for tier in $tiers; do
-	read -r tp tf ts < "$results/$tier" || { tp=0 tf=1 ts=0; }
-	printf '  %-8s %4d passed, %d failed, %d skipped\n' "$tier" "$tp" "$tf" "$ts"
+	read -r tp tf ts tt < "$results/$tier" || { tp=0 tf=1 ts=0 tt=0; }
+	printf '  %-8s %4d passed, %d failed, %d skipped  %4d s\n' "$tier" "$tp" "$tf" "$ts" "${tt:-0}"
 	P=$((P + tp)); F=$((F + tf)); S=$((S + ts))
 done
 echo "$P passed, $F failed, $S skipped"
