@@ -50,7 +50,7 @@ DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES)
 DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
-PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe
+PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe $(O)/tests/kregress
 # The compat ioctl path needs a 32-bit caller, where a -m32 libc exists.
 HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
 		     $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
@@ -124,6 +124,10 @@ $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
+
+$(O)/tests/kregress: tests/vm/helpers/kregress.c include/uapi/linux/dpkit.h
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< -lpthread
 
 $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)

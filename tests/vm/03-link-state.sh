@@ -8,7 +8,7 @@
 # 100k-change storm against concurrent readers; rmmod while in use.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$DPKIT_TOP/kmod/dpkit.ko
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
 e1000e=$(netdev_by_mac 52:54:00:dc:01:00)
 virtio=$(netdev_by_mac 52:54:00:dc:01:01)

@@ -7,7 +7,7 @@
 # no privilege), leases ended by SIGKILL, PERSIST, and rmmod restoring.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$DPKIT_TOP/kmod/dpkit.ko
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
 mac_k0=52:54:00:dc:01:00 mac_d0=52:54:00:dc:01:01
 K0=$(bdf_of_netdev "$(netdev_by_mac $mac_k0)")

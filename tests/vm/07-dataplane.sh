@@ -11,7 +11,7 @@
 # lease may not take over an admin's isolation.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$DPKIT_TOP/kmod/dpkit.ko
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
 DPKITD=$DPKIT_BUILD/user/dpkitd
 k0=$(netdev_by_mac 52:54:00:dc:01:00)
