@@ -59,7 +59,7 @@ PROBES		+= $(O)/tests/ioctl_probe32
 endif
 
 .PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit install help demo
+	kmod-kunit kmod-for install help demo
 
 all: kmod user
 
@@ -79,6 +79,15 @@ kmod:
 	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no Debian kernel" \
 		"headers in /usr/src (run scripts/deps.sh, or set KDIR)"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod CONFIG_DPKIT=m W=1 modules
+
+# The same sources for another kernel of the matrix, out of the tree:
+# make kmod-for KVER=6.12.x-amd64 [KMOD_OUT=dir] (scripts/check.sh).
+KMOD_OUT ?= $(O)/kmod/$(KVER)
+kmod-for:
+	@mkdir -p $(KMOD_OUT)
+	cp -r $(KMOD_SRCS) kmod/tests $(KMOD_OUT)/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KMOD_OUT) W=1 CONFIG_DPKIT=m \
+		DPKIT_UAPI=$(CURDIR)/include/uapi modules
 
 # The same sources built against the KUnit test kernel, with the suites.
 KUNIT_KDIR ?= $(shell scripts/testkernel.sh)

@@ -5,15 +5,19 @@
 # With no argument (`make check`) it installs the dependencies and runs them
 # all, in this order:
 #
-#   build    dpkit.ko with W=1 and no warnings, userspace with -Werror,
-#            the UAPI layout for 32-bit callers
+#   build    dpkit.ko with W=1 and no warnings for every kernel of the
+#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, the UAPI
+#            layout for 32-bit callers
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
 #   host     dpkitd on the host with DPDK vdevs, no module (tests/host)
 #   kunit    KUnit suites in a VM on the cached test kernel (tests/kunit)
 #   harness  the VM harness turns a panic and a hang into failures
-#   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel
+#   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel (6.1)
+#   matrix   the named subsets of scenarios on 6.12 and 6.12-rt
+#   debug    the kernel scenarios on the debug kernel (lockdep, KASAN,
+#            kmemleak, debug objects, hung tasks, panic_on_warn)
 #
 # The last line is "N passed, N failed, N skipped" over every tier; the exit
 # status is non-zero when anything failed. A tier that cannot run here says
@@ -25,7 +29,16 @@ cd "$top"
 O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
-all_tiers="build lint unit host kunit harness vm"
+all_tiers="build lint unit host kunit harness vm matrix debug"
+
+# The kernel matrix (Documentation/testing.rst): every scenario runs on 6.1;
+# these run on the other kernels too.
+matrix_series="6.12 6.12-rt"
+declare -A matrix_scenarios=(
+	[6.12]="01-module-load 03-link-state 04-nic 05-isolate 08-kernel-regressions"
+	[6.12-rt]="03-link-state 08-kernel-regressions"
+)
+debug_scenarios="08-kernel-regressions"
 tiers=${*:-$all_tiers}
 
 mkdir -p "$results"
@@ -89,12 +102,31 @@ tier_build() {
 	say "build: dpkit.ko for $kver with W=1"
 	if make --no-print-directory kmod > "$log" 2>&1 &&
 	   ! grep -q 'warning:' "$log"; then
-		echo "ok - dpkit.ko builds with W=1 and no warnings"; p=$((p + 1))
+		echo "ok - dpkit.ko builds with W=1 and no warnings ($kver)"; p=$((p + 1))
 	else
 		grep -E 'warning:|error:' "$log" | head -n 20
-		echo "not ok - dpkit.ko builds with W=1 and no warnings ($log)"
+		echo "not ok - dpkit.ko builds with W=1 and no warnings ($kver, $log)"
 		f=$((f + 1))
 	fi
+	local series rel
+	for series in $matrix_series; do
+		say "build: dpkit.ko for the $series kernel with W=1"
+		if ! rel=$(scripts/kver.sh "$series"); then
+			echo "not ok - no $series kernel with headers and image (scripts/deps.sh)"
+			f=$((f + 1))
+			continue
+		fi
+		log=$results/build-kmod-$rel.log
+		if kmod_for "$rel" > "$log" 2>&1 && ! grep -q 'warning:' "$log"; then
+			echo "ok - dpkit.ko builds with W=1 and no warnings ($rel)"
+			p=$((p + 1))
+		else
+			grep -E 'warning:|error:' "$log" | head -n 20
+			echo "not ok - dpkit.ko builds with W=1 and no warnings ($rel, $log)"
+			f=$((f + 1))
+		fi
+		echo "# $rel: $(grep -o 'DPKIT_HAVE_[A-Z_]*' "$O/kmod/$rel/.main.o.cmd" 2>/dev/null | sort -u | tr '\n' ' ')"
+	done
 
 	say "build: userspace with -Werror"
 	if make --no-print-directory user unit-build > "$results/build-user.log" 2>&1; then
@@ -267,14 +299,22 @@ vm_run() {
 		echo "0 1 0" > "$results/vm-$name"
 }
 
+# stock_initrd [REL]: the initramfs for a Debian kernel (default: $kver).
 stock_initrd() {
-	local initrd=$O/vm/initrd-$kver.gz
+	local rel=${1:-$kver} initrd
+	initrd=$O/vm/initrd-$rel.gz
 	if [ ! -f "$initrd" ] || [ scripts/vm/init.sh -nt "$initrd" ] ||
 	   [ scripts/vm/mkinitrd.sh -nt "$initrd" ]; then
 		mkdir -p "$O/vm"
-		scripts/vm/mkinitrd.sh "$kver" "$initrd" || return 1
+		scripts/vm/mkinitrd.sh "$rel" "$initrd" || return 1
 	fi
 	echo "$initrd"
+}
+
+# kmod_for REL: dpkit.ko for Debian kernel REL, in $O/kmod/REL.
+kmod_for() {
+	make --no-print-directory kmod-for KVER="$1" \
+		KDIR="/usr/src/linux-headers-$1" KMOD_OUT="$O/kmod/$1"
 }
 
 tier_kunit() {
@@ -361,6 +401,71 @@ tier_vm() {
 		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
 	done
 	record vm $p $f $s
+}
+
+# vm_scenarios NAME-PREFIX KERNEL INITRD KMOD SCENARIO...: run named
+# scenarios with the module in KMOD; adds to p, f, s of the caller.
+vm_scenarios() {
+	local prefix=$1 kernel=$2 initrd=$3 kmod=$4 name tp tf ts
+	shift 4
+	for name in "$@"; do
+		vm_run "$prefix-$name" "tests/vm/$name.sh" "$kernel" "$initrd" \
+			--append "dpkitvm.kmod=$top/$kmod"
+		read -r tp tf ts < "$results/vm-$prefix-$name"
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done
+}
+
+tier_matrix() {
+	local why series rel initrd p=0 f=0 s=0
+
+	if why=$(vm_tools_missing); then
+		skipped matrix "$why"
+		return
+	fi
+	for series in $matrix_series; do
+		say "matrix: ${matrix_scenarios[$series]} on the $series kernel"
+		if ! rel=$(scripts/kver.sh "$series"); then
+			echo "not ok - no $series kernel with headers and image (scripts/deps.sh)"
+			f=$((f + 1))
+			continue
+		fi
+		if ! kmod_for "$rel" > "$results/matrix-kmod-$rel.log" 2>&1; then
+			tail -n 20 "$results/matrix-kmod-$rel.log"
+			echo "not ok - dpkit.ko builds for $rel"
+			f=$((f + 1))
+			continue
+		fi
+		initrd=$(stock_initrd "$rel") || { f=$((f + 1)); continue; }
+		# shellcheck disable=SC2086
+		vm_scenarios "$series" "/boot/vmlinuz-$rel" "$initrd" "$O/kmod/$rel" \
+			${matrix_scenarios[$series]}
+	done
+	record matrix $p $f $s
+}
+
+tier_debug() {
+	local why kdir initrd=$O/vm/initrd-builtin.gz p=0 f=0 s=0
+
+	say "debug: $debug_scenarios on the debug kernel"
+	if why=$(vm_tools_missing); then
+		skipped debug "$why"
+		return
+	fi
+	if ! kdir=$(scripts/testkernel.sh) ||
+	   ! make --no-print-directory kmod-kunit KUNIT_KDIR="$kdir" \
+		> "$results/debug-build.log" 2>&1; then
+		tail -n 20 "$results/debug-build.log"
+		echo "not ok - dpkit.ko builds for the debug kernel"
+		record debug 0 1 0
+		return
+	fi
+	mkdir -p "$O/vm"
+	scripts/vm/mkinitrd.sh builtin "$initrd"
+	# shellcheck disable=SC2086
+	vm_scenarios debug "$kdir/arch/x86/boot/bzImage" "$initrd" "$O/kunit/kmod" \
+		$debug_scenarios
+	record debug $p $f $s
 }
 
 start=$(date +%s)
