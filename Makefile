@@ -43,9 +43,13 @@ OBJ		:= $(O)/obj
 LIB_SRCS	:= $(wildcard user/lib/*.c)
 CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
 # make STAGES="a.c b.c": your stages linked into dpkitd (dpkitd_stage.h);
-# paths relative to the top of the tree.
+# paths relative to the top of the tree. They run on the workers, so the
+# build compiles them under the worker rules (worker_rules.h, included
+# first); a stage's control function, which may block, goes in a file of
+# STAGES_CONTROL instead.
 STAGES		?=
-DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES)
+STAGES_CONTROL	?=
+DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES) $(STAGES_CONTROL)
 # dpkitd's pure parts, linked into the unit tests too.
 DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
@@ -117,7 +121,9 @@ $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.
 	@mkdir -p $(@D)
 	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
-$(OBJ)/user/dpkitd/%.o $(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(OBJ)/user/dpkitd/%.o $(STAGES:%.c=$(OBJ)/%.o) $(STAGES_CONTROL:%.c=$(OBJ)/%.o): \
+		DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += -include worker_rules.h
 
 $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(DPDK_LIBS)

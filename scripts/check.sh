@@ -6,6 +6,7 @@
 # all, in this order:
 #
 #   build    dpkit.ko with W=1 and no warnings, userspace with -Werror,
+#            the worker rules (tests/build/worker-rules.sh),
 #            the UAPI layout for 32-bit callers
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
@@ -114,25 +115,12 @@ tier_build() {
 		f=$((f + 1))
 	fi
 
-	# The worker rules header turns a banned call into a compile error (and
-	# the same file without the call compiles).
-	local clean banned dpdk
-	dpdk=$(pkg-config --cflags libdpdk)
-	clean=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
-		'int f(void);' 'int f(void) { return 0; }' |
-		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1 && echo compiled)
-	banned=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
-		'void f(void);' 'void f(void) { sleep(1); }' |
-		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1)
-	if [ "$clean" = compiled ] &&
-	   echo "$banned" | grep -q 'attempt to use poisoned "sleep"'; then
-		echo "ok - a banned call (sleep) in worker code fails to compile"
-		p=$((p + 1))
-	else
-		echo "$clean" "$banned"
-		echo "not ok - a banned call (sleep) in worker code fails to compile"
-		f=$((f + 1))
-	fi
+	# The worker rules: each banned call fails to compile in a worker
+	# translation unit and in a user stage; every lock wrapper counts.
+	say "build: the worker rules (tests/build/worker-rules.sh)"
+	local tap_p=0 tap_f=0 tap_s=0
+	tap_run worker-rules.sh bash tests/build/worker-rules.sh
+	p=$((p + tap_p)); f=$((f + tap_f)); s=$((s + tap_s))
 
 	if echo 'int main(void){return 0;}' | cc -m32 -x c - -o /dev/null 2>/dev/null; then
 		if echo '#include "uapi_layout.h"' | cc -m32 -fsyntax-only \
