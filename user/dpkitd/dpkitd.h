@@ -160,5 +160,14 @@ void dpk_telemetry_init(const struct dpk_main *m);
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv);
 void dpk_knobs_undo(void);	/* stage two, at exit */
+/*
+ * Stage two's configuration: the text of stage one's memfd
+ * (DPKITD_CONFIG_FD), which must be sealed against change, once the
+ * instance lock is held (stage one's, DPKITD_LOCK_FD, or taken now: a
+ * stage two from the environment is still one per host). NULL and @err
+ * when not.
+ */
+#define DPK_CONFIG_MAX	(1 << 20)
+char *dpk_stage2_config(char *err, size_t size);
 
 #endif /* DPKITD_H */
