@@ -150,10 +150,10 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
 /* telemetry.c: /dpkit/ports, /dpkit/workers, /dpkit/link. */
 void dpk_telemetry_init(const struct dpk_main *m);
 
-/* Where dpkitd records the userspace isolation knobs it changed, and the
+/* dpkitd's entries in the knobs' journal (DPKIT_KNOBS_JOURNAL), and the
  * lock that keeps it one per host (its pid inside). */
+#define DPK_KNOBS_OWNER	"dpkitd"
 #define DPK_RUN_DIR	"/run/dpkit"
-#define DPK_KNOBS_UNDO	DPK_RUN_DIR "/dpkitd.undo"
 #define DPK_LOCK	DPK_RUN_DIR "/dpkitd.lock"
 
 /* stage1.c: binds through a lease, the sealed config memfd, exec self. */

@@ -62,23 +62,22 @@ static int write_memfd(struct dpk_config *cfg, const struct dpkit_placement *p)
 /*
  * isolate = LIST: through the lease when nothing is isolated (the kernel
  * undoes it when dpkitd ends, however it ends), plus the userspace knobs
- * (default IRQ affinity, workqueue cpumask) recorded in DPK_KNOBS_UNDO,
- * which stage two undoes when it exits (and the next start, if it
- * crashed). An isolation someone else set is used as it is when it covers
- * LIST, else dpkitd refuses: it may not take it over.
+ * (default IRQ affinity, workqueue cpumask), journaled as dpkitd's in the
+ * knobs' journal, which stage two undoes when it exits (and the next
+ * start, after a crash: holding the instance lock, every dpkitd entry
+ * there is a dead dpkitd's). An isolation someone else set is used as it
+ * is when it covers LIST, else dpkitd refuses: it may not take it over.
  */
-/* Put back the knobs isolate() changed, if it did. */
+/* Put back the knobs a dpkitd changed, if any did. */
 void dpk_knobs_undo(void)
 {
 	char report[1024];
 
-	if (!getenv("DPKITD_KNOBS_UNDO"))
-		return;
-	if (dpkit_knobs_undo(DPK_KNOBS_UNDO, report, sizeof(report)) < 0)
+	if (dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, DPK_KNOBS_OWNER, report,
+			     sizeof(report)) < 0)
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
-	else
+	else if (report[0])
 		fprintf(stderr, "dpkitd: put back: %s", report);
-	unsetenv("DPKITD_KNOBS_UNDO");
 }
 
 static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
@@ -124,15 +123,14 @@ static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
 		"moved off, %u left (dpkitctl isolate show)\n", list, moved,
 		unmovable);
 	nr_cpus = RTE_MIN(dpkit_knobs_nr_cpus(), (unsigned int)DPK_CPU_BITS);
-	if (dpkit_knobs_apply(cfg->isolate_cpus, nr_cpus, DPK_KNOBS_UNDO, report,
-			      sizeof(report)) < 0) {
+	if (dpkit_knobs_apply(cfg->isolate_cpus, nr_cpus, DPKIT_KNOBS_JOURNAL,
+			      DPK_KNOBS_OWNER, report, sizeof(report)) < 0) {
 		fprintf(stderr, "dpkitd: isolate = %s: %s\n", list,
 			dpkit_errmsg());
-		dpkit_knobs_undo(DPK_KNOBS_UNDO, report, sizeof(report));
+		dpk_knobs_undo();
 		return -1;	/* and the lease clears the isolation */
 	}
 	fprintf(stderr, "dpkitd: %s", report);
-	setenv("DPKITD_KNOBS_UNDO", DPK_KNOBS_UNDO, 1);
 	return 0;
 err:
 	fprintf(stderr, "dpkitd: isolate = %s: %s\n", list, dpkit_errmsg());
@@ -287,11 +285,8 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
 		goto err_close;
 	}
-	if (dk && access(DPK_KNOBS_UNDO, F_OK) == 0) {
-		/* A dpkitd that did not exit cleanly left its knobs. */
-		setenv("DPKITD_KNOBS_UNDO", DPK_KNOBS_UNDO, 1);
-		dpk_knobs_undo();
-	}
+	/* A dpkitd that did not exit cleanly left its knobs. */
+	dpk_knobs_undo();
 	for (i = 0; dk && i < cfg->nr_ports; i++) {
 		if (!cfg->ports[i].is_pci)
 			continue;
