@@ -71,13 +71,16 @@ static int write_memfd(struct dpk_config *cfg, const struct dpkit_placement *p)
 /* Put back the knobs a dpkitd changed, if any did. */
 void dpk_knobs_undo(void)
 {
-	char report[1024];
+	char report[1024], *line, *save;
+	int ret;
 
-	if (dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, DPK_KNOBS_OWNER, report,
-			     sizeof(report)) < 0)
+	ret = dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, DPK_KNOBS_OWNER, report,
+			       sizeof(report));
+	for (line = strtok_r(report, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "dpkitd: put back: %s\n", line);
+	if (ret < 0)
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
-	else if (report[0])
-		fprintf(stderr, "dpkitd: put back: %s", report);
 }
 
 static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
