@@ -63,7 +63,7 @@ PROBES		+= $(O)/tests/ioctl_probe32
 endif
 
 .PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit install help demo
+	kmod-kunit install help demo fuzz fuzz-build soak
 
 all: kmod user
 
@@ -75,6 +75,8 @@ help:
 	@echo "make kunit      KUnit suites on the cached test kernel, in a VM"
 	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
 	@echo "make lint       checkpatch --strict on the kernel sources"
+	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
+	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each"
 
 # ---------------------------------------------------------------------------
 # Kernel module
@@ -145,6 +147,29 @@ $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev
 
 unit-build: $(UNIT_TESTS)
 
+# ---------------------------------------------------------------------------
+# Fuzzing (tests/fuzz, Documentation/reliability.rst): libFuzzer targets,
+# built with clang, ASan and UBSan, over the library and dpkitd's parsers.
+
+FUZZ_CC		?= clang-14
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+FUZZ_TARGETS	:= $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FZ		:= $(O)/fuzzobj
+SOAK_SECONDS	?= 600
+
+$(FZ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(DPKIT_CPPFLAGS) -Itests/fuzz $(DPKIT_CFLAGS) -O1 -g \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(O)/fuzz/%: $(FZ)/tests/fuzz/%.o $(LIB_SRCS:%.c=$(FZ)/%.o) \
+	     $(DPKITD_LIB:%.c=$(FZ)/%.o)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIB_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
 .SECONDARY:
 
 # ---------------------------------------------------------------------------
@@ -198,6 +223,13 @@ vmtest:
 
 lint:
 	scripts/check.sh lint
+
+fuzz:
+	scripts/check.sh fuzz
+
+# Every fuzz target for SOAK_SECONDS (default 600) instead of the check's few.
+soak:
+	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz
 
 clean:
 	rm -rf $(O)

@@ -11,6 +11,8 @@
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
+#   fuzz     libFuzzer targets, a few seconds each (tests/fuzz; make soak:
+#            longer), their regression inputs first
 #   host     dpkitd on the host with DPDK vdevs, no module (tests/host)
 #   kunit    KUnit suites in a VM on the cached test kernel (tests/kunit)
 #   harness  the VM harness turns a panic and a hang into failures
@@ -26,7 +28,7 @@ cd "$top"
 O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
-all_tiers="build lint unit host kunit harness vm"
+all_tiers="build lint unit fuzz host kunit harness vm"
 tiers=${*:-$all_tiers}
 
 mkdir -p "$results"
@@ -241,6 +243,61 @@ tier_host() {
 			DPKIT_BUILD="$top/$O" bash "$t"
 	done
 	record host $tap_p $tap_f $tap_s
+}
+
+# libFuzzer targets (tests/fuzz): each replays its regression inputs (every
+# crash found and fixed), then fuzzes FUZZ_SECONDS (default 8; make soak:
+# 600) from the seed corpus and what earlier runs kept in $O/fuzz/corpus.
+# Prints the executions per target (Documentation/reliability.rst).
+tier_fuzz() {
+	local t name p=0 f=0 secs=${FUZZ_SECONDS:-8} log execs reg n rc
+
+	say "fuzz: libFuzzer targets under ASan + UBSan, $secs s each"
+	if ! command -v "${FUZZ_CC:-clang-14}" >/dev/null; then
+		skipped fuzz "no clang (scripts/deps.sh installs clang-14 and libfuzzer-14-dev)"
+		return
+	fi
+	if ! make --no-print-directory fuzz-build > "$results/fuzz-build.log" 2>&1; then
+		grep -E 'error' "$results/fuzz-build.log" | head -n 20
+		echo "not ok - the fuzz targets build"
+		record fuzz 0 1 0
+		return
+	fi
+	mkdir -p "$O/fuzz/crashes"
+	: > "$results/fuzz-figures"
+	for t in "$O"/fuzz/fuzz_*; do
+		name=${t##*/fuzz_}
+		log=$O/fuzz/$name.log
+		reg=tests/fuzz/regressions/$name
+		n=$(find "$reg" -type f 2>/dev/null | wc -l)
+		if [ "$n" -gt 0 ]; then
+			if "$t" "$reg"/* > "$log" 2>&1; then
+				echo "ok - fuzz_$name: its $n regression inputs pass"
+				p=$((p + 1))
+			else
+				grep -E 'ERROR|fuzz:|SUMMARY' "$log" | head -n 10
+				echo "not ok - fuzz_$name: its $n regression inputs pass ($log)"
+				f=$((f + 1))
+			fi
+		fi
+		mkdir -p "$O/fuzz/corpus/$name"
+		"$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix="$O/fuzz/crashes/$name-" \
+			"$O/fuzz/corpus/$name" "tests/fuzz/corpus/$name" > "$log" 2>&1
+		rc=$?
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		echo "$name ${execs:-0} $secs $rc" >> "$results/fuzz-figures"
+		if [ "$rc" -eq 0 ]; then
+			echo "ok - fuzz_$name: ${execs:-0} executions in $secs s, nothing found"
+			p=$((p + 1))
+		else
+			grep -E 'ERROR|fuzz:|SUMMARY|Test unit written' "$log" | head -n 10
+			echo "not ok - fuzz_$name: a finding after ${execs:-?} executions" \
+				"(the input is in $O/fuzz/crashes; keep it in $reg once fixed)"
+			f=$((f + 1))
+		fi
+	done
+	record fuzz $p $f 0
 }
 
 # vm_run NAME SCENARIO KERNEL INITRD [vmrun.py options]: one VM run; leaves
