@@ -205,7 +205,7 @@ char *dpk_stage2_config(char *err, size_t size)
 {
 	char link[64], name[64], *text;
 	struct stat st;
-	int fd, seals;
+	int fd, seals, lock;
 	ssize_t n;
 
 	fd = env_fd("DPKITD_CONFIG_FD");
@@ -219,7 +219,8 @@ char *dpk_stage2_config(char *err, size_t size)
 	n = readlink(link, name, sizeof(name) - 1);
 	name[n > 0 ? n : 0] = '\0';
 	seals = fcntl(fd, F_GET_SEALS);
-	if (seals < 0 || strncmp(name, "/memfd:dpkitd.conf", 18) ||
+	if (seals < 0 || (strcmp(name, "/memfd:dpkitd.conf (deleted)") &&
+			  strcmp(name, "/memfd:dpkitd.conf")) ||
 	    fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		snprintf(err, size, "DPKITD_CONFIG_FD %d (%s): not a sealed memfd "
 			 "from stage one", fd, name[0] ? name : "?");
@@ -236,8 +237,11 @@ char *dpk_stage2_config(char *err, size_t size)
 			 (long long)st.st_size, DPK_CONFIG_MAX);
 		return NULL;
 	}
-	if (instance_lock(env_fd("DPKITD_LOCK_FD"), err, size) < 0)
+	lock = instance_lock(env_fd("DPKITD_LOCK_FD"), err, size);
+	if (lock < 0)
 		return NULL;
+	/* Held to the end of stage two, by no program it might start. */
+	fcntl(lock, F_SETFD, FD_CLOEXEC);
 	text = calloc(1, st.st_size + 1);
 	if (!text || pread(fd, text, st.st_size, 0) != st.st_size) {
 		snprintf(err, size, "DPKITD_CONFIG_FD %d: reading it: %s", fd,
