@@ -22,6 +22,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <net/addrconf.h>
+#include <net/net_namespace.h>
 #include <kunit/visibility.h>
 
 #include "compat.h"
@@ -156,18 +157,24 @@ static void dpkit_pci_driver(struct pci_dev *pdev, char *buf, size_t size)
 	device_unlock(&pdev->dev);
 }
 
-/* The netdev of @pdev, directly or through a virtio device; RCU held. */
+/*
+ * The netdev of @pdev, directly or through a virtio device, in whatever
+ * network namespace it lives (one moved into a container's is just as much
+ * in use); RCU held.
+ */
 static struct net_device *dpkit_pci_netdev(struct pci_dev *pdev)
 {
 	struct net_device *ndev;
 	struct device *p;
+	struct net *net;
 	int depth;
 
-	for_each_netdev_rcu(&init_net, ndev)
-		for (p = ndev->dev.parent, depth = 0; p && depth < 2;
-		     p = p->parent, depth++)
-			if (p == &pdev->dev)
-				return ndev;
+	for_each_net_rcu(net)
+		for_each_netdev_rcu(net, ndev)
+			for (p = ndev->dev.parent, depth = 0; p && depth < 2;
+			     p = p->parent, depth++)
+				if (p == &pdev->dev)
+					return ndev;
 	return NULL;
 }
 
