@@ -245,6 +245,42 @@ static void crash_mid_apply(void **state)
 	crash_while_changing(WQ);	/* the second, the first one changed */
 }
 
+/*
+ * dpkitctl and dpkitd at the same time, each applying and undoing its
+ * own over and over: no entry is lost, the host ends as it was.
+ */
+static void two_owners_at_once(void **state)
+{
+	static const char *const owners[2] = { "dpkitd", "dpkitctl" };
+	pid_t pid[2];
+	int i, status;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (!pid[i]) {
+			uint64_t iso[1] = { i ? 0x8 : 0xc };
+			char report[1024];
+			int n, bad = 0;
+
+			for (n = 0; n < 200; n++)
+				bad |= dpkit_knobs_apply(iso, 4, journal, owners[i],
+							 report, sizeof(report)) ||
+				       dpkit_knobs_undo(journal, owners[i], report,
+							sizeof(report));
+			_exit(bad);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_string_equal(get(IRQ), "f");
+	assert_string_equal(get(WQ), "f");
+	assert_int_equal(access(journal, F_OK), -1);
+}
+
 /* A line a crash tore while it was written is not an entry. */
 static void torn_last_line(void **state)
 {
@@ -406,6 +442,7 @@ int main(void)
 		cmocka_unit_test(two_owners_any_order),
 		cmocka_unit_test(an_owner_on_top_again),
 		cmocka_unit_test(crash_mid_apply),
+		cmocka_unit_test(two_owners_at_once),
 		cmocka_unit_test(torn_last_line),
 		cmocka_unit_test(cpuset_partition),
 		cmocka_unit_test(masks_wider_than_32_cpus),

@@ -15,7 +15,9 @@
  * changed it: an owner's undo restores a knob when its entry is the top
  * one, and otherwise hands its old value up to the entry above it, leaving
  * the other owner's setting in place. Any order of applies and undos, by
- * any owners, ends with the host as it was.
+ * any owners, ends with the host as it was. An apply or an undo holds the
+ * journal's lock (JOURNAL.lock, flock) from its first read to its last
+ * write, so two programs at once take turns.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -247,6 +250,36 @@ static int journal_save(const struct journal *j)
 	return 0;
 }
 
+/*
+ * Take the journal's lock (blocking: the holder only writes a few small
+ * files). Returns its fd, for journal_unlock(), or -errno.
+ */
+static int journal_lock(const char *file)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	journal_dir(file, true);
+	snprintf(path, sizeof(path), "%s.lock", file);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return dpkit_fail(errno, "knobs journal lock %s: %s", path,
+				  strerror(errno));
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			close(fd);
+			return dpkit_fail(errno, "knobs journal lock %s: %s",
+					  path, strerror(errno));
+		}
+	}
+	return fd;
+}
+
+static void journal_unlock(int fd)
+{
+	close(fd);
+}
+
 /* The top entry of @kind for @path at index @from or above, or -1. */
 static int journal_top(const struct journal *j, const char *kind,
 		       const char *path, unsigned int from)
@@ -342,7 +375,7 @@ int dpkit_knobs_apply(const uint64_t *isolated, unsigned int nr_cpus,
 	char old[MASK_CHARS], val[MASK_CHARS];
 	unsigned int i, cpu;
 	size_t len = 0;
-	int ret, pid;
+	int ret, pid, lock;
 
 	report[0] = '\0';
 	ret = owner_ok(owner);
@@ -361,24 +394,31 @@ int dpkit_knobs_apply(const uint64_t *isolated, unsigned int nr_cpus,
 		if (!(isolated[cpu / 64] >> (cpu % 64) & 1))
 			hk[cpu / 64] |= 1ULL << (cpu % 64);
 	format_mask(hk, nr_cpus, val, sizeof(val));
+	lock = journal_lock(journal);
+	if (lock < 0)
+		return lock;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		ret = read_line(files[i], old, sizeof(old));
 		if (ret) {
 			len += snprintf(report + len, size > len ? size - len : 0,
 					"%s: absent, skipped\n", files[i]);
+			ret = 0;
 			continue;
 		}
 		ret = journal_record(journal, owner, "set", files[i], old);
 		if (ret)
-			return ret;
+			break;
 		ret = write_line(files[i], val);
-		if (ret)
-			return dpkit_fail(-ret, "%s: writing %s: %s", files[i],
-					  val, strerror(-ret));
+		if (ret) {
+			ret = dpkit_fail(-ret, "%s: writing %s: %s", files[i],
+					 val, strerror(-ret));
+			break;
+		}
 		len += snprintf(report + len, size > len ? size - len : 0,
 				"%s: %s (was %s)\n", files[i], val, old);
 	}
-	return 0;
+	journal_unlock(lock);
+	return ret;
 }
 
 /*
@@ -392,7 +432,7 @@ int dpkit_cpuset_partition(const char *name, const char *cpus,
 {
 	char buf[256], file[512];
 	struct stat st;
-	int ret;
+	int ret, lock;
 
 	ret = owner_ok(owner);
 	if (ret)
@@ -408,13 +448,17 @@ int dpkit_cpuset_partition(const char *name, const char *cpus,
 				  strerror(-ret));
 	snprintf(path, size, DPKIT_CGROUP "/%s", name);
 	root(path, file, sizeof(file));
+	lock = journal_lock(journal);
+	if (lock < 0)
+		return lock;
 	if (stat(file, &st)) {
 		ret = journal_record(journal, owner, "rmdir", path, "");
-		if (ret)
-			return ret;
-		if (mkdir(file, 0755) && errno != EEXIST)
-			return dpkit_fail(errno, "%s: %s", path, strerror(errno));
+		if (!ret && mkdir(file, 0755) && errno != EEXIST)
+			ret = dpkit_fail(errno, "%s: %s", path, strerror(errno));
 	}
+	journal_unlock(lock);
+	if (ret)
+		return ret;
 	snprintf(file, sizeof(file), "%s/cpuset.cpus", path);
 	ret = write_line(file, cpus);
 	if (!ret) {
@@ -443,7 +487,7 @@ int dpkit_knobs_undo(const char *journal, const char *owner, char *report,
 	char full[512];
 	size_t len = 0;
 	unsigned int i;
-	int ret, bad = 0, above;
+	int ret, bad = 0, above, lock;
 
 	report[0] = '\0';
 	ret = owner_ok(owner);
@@ -452,6 +496,11 @@ int dpkit_knobs_undo(const char *journal, const char *owner, char *report,
 	j = malloc(sizeof(*j));
 	if (!j)
 		return dpkit_fail(ENOMEM, "knobs journal: out of memory");
+	lock = journal_lock(journal);
+	if (lock < 0) {
+		free(j);
+		return lock;
+	}
 	ret = journal_load(j, journal);
 	if (ret)
 		goto out;
@@ -495,6 +544,7 @@ int dpkit_knobs_undo(const char *journal, const char *owner, char *report,
 		ret = dpkit_fail(EIO, "%d setting(s) could not be restored (kept "
 				 "in %s)", bad, journal);
 out:
+	journal_unlock(lock);
 	free(j);
 	return ret;
 }
