@@ -264,7 +264,7 @@ static void two_owners_at_once(void **state)
 			char report[1024];
 			int n, bad = 0;
 
-			for (n = 0; n < 200; n++)
+			for (n = 0; n < 50; n++)
 				bad |= dpkit_knobs_apply(iso, 4, journal, owners[i],
 							 report, sizeof(report)) ||
 				       dpkit_knobs_undo(journal, owners[i], report,
