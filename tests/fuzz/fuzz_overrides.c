@@ -4,13 +4,21 @@
  * file loads or is refused with a message; what loads are valid BDFs and
  * driver names, and a set and a remove on it keep it loadable.
  */
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz.h"
 #include "libdpkit.h"
 
 static char dir[] = "/tmp/dpkit-fuzz-overrides-XXXXXX";
+
+static void cleanup(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/overrides.conf", dir);
+	unlink(path);
+	rmdir(dir);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,8 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n, i, m;
 	FILE *f;
 
-	if (dir[sizeof(dir) - 7] == 'X' && !mkdtemp(dir))
-		abort();
+	if (dir[sizeof(dir) - 7] == 'X') {
+		if (!mkdtemp(dir))
+			abort();
+		atexit(cleanup);
+	}
 	snprintf(path, sizeof(path), "%s/overrides.conf", dir);
 	f = fopen(path, "w");
 	if (!f)
