@@ -43,9 +43,13 @@ OBJ		:= $(O)/obj
 LIB_SRCS	:= $(wildcard user/lib/*.c)
 CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
 # make STAGES="a.c b.c": your stages linked into dpkitd (dpkitd_stage.h);
-# paths relative to the top of the tree.
+# paths relative to the top of the tree. They run on the workers, so the
+# build compiles them under the worker rules (worker_rules.h, included
+# first); a stage's control function, which may block, goes in a file of
+# STAGES_CONTROL instead.
 STAGES		?=
-DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES)
+STAGES_CONTROL	?=
+DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES) $(STAGES_CONTROL)
 # dpkitd's pure parts, linked into the unit tests too.
 DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
@@ -59,7 +63,7 @@ PROBES		+= $(O)/tests/ioctl_probe32
 endif
 
 .PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit kmod-for install help demo
+	kmod-kunit kmod-for install help demo fuzz fuzz-build soak
 
 all: kmod user
 
@@ -71,6 +75,8 @@ help:
 	@echo "make kunit      KUnit suites on the cached test kernel, in a VM"
 	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
 	@echo "make lint       checkpatch --strict on the kernel sources"
+	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
+	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each"
 
 # ---------------------------------------------------------------------------
 # Kernel module
@@ -126,7 +132,9 @@ $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.
 	@mkdir -p $(@D)
 	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
-$(OBJ)/user/dpkitd/%.o $(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(OBJ)/user/dpkitd/%.o $(STAGES:%.c=$(OBJ)/%.o) $(STAGES_CONTROL:%.c=$(OBJ)/%.o): \
+		DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += -include worker_rules.h
 
 $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(DPDK_LIBS)
@@ -151,6 +159,29 @@ $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
 
 unit-build: $(UNIT_TESTS)
+
+# ---------------------------------------------------------------------------
+# Fuzzing (tests/fuzz, Documentation/reliability.rst): libFuzzer targets,
+# built with clang, ASan and UBSan, over the library and dpkitd's parsers.
+
+FUZZ_CC		?= clang-14
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+FUZZ_TARGETS	:= $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FZ		:= $(O)/fuzzobj
+SOAK_SECONDS	?= 600
+
+$(FZ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(DPKIT_CPPFLAGS) -Itests/fuzz $(DPKIT_CFLAGS) -O1 -g \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(O)/fuzz/%: $(FZ)/tests/fuzz/%.o $(LIB_SRCS:%.c=$(FZ)/%.o) \
+	     $(DPKITD_LIB:%.c=$(FZ)/%.o)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIB_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
 
 .SECONDARY:
 
@@ -205,6 +236,13 @@ vmtest:
 
 lint:
 	scripts/check.sh lint
+
+fuzz:
+	scripts/check.sh fuzz
+
+# Every fuzz target for SOAK_SECONDS (default 600) instead of the check's few.
+soak:
+	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz
 
 clean:
 	rm -rf $(O)
