@@ -15,9 +15,9 @@
  *                                     print "held", wait to be killed
  *   kregress lease-bind BDF           take a lease, bind BDF to vfio-pci,
  *                                     print "bound", wait to be killed
- *   kregress timed SECONDS ARGS...    run the ioctl_probe-like call ARGS
- *                                     (only "nic-list") in a child; fail
- *                                     when it has not returned in SECONDS
+ *   kregress timed SECONDS nic-list [BDF]
+ *                                     NIC_LIST in a child, which must return
+ *                                     within SECONDS (and report BDF busy)
  *   kregress preempt CPU SECONDS      a SCHED_FIFO page reader and a link
  *                                     writer on one CPU: the reader never
  *                                     waits long for an odd seq (50 ms)
@@ -258,11 +258,15 @@ static void *stall_thread(void *p)
 	return NULL;
 }
 
-/* The same ioctl, from another process, with an ordinary buffer. */
-static int other_caller(const char *what)
+/*
+ * The same ioctl, from another process, with an ordinary buffer; for
+ * "nic", print the NICs and, given @busy_bdf, fail unless it is busy.
+ */
+static int other_caller(const char *what, const char *busy_bdf)
 {
 	static char buf[1 << 20];
-	int fd = open_dev();
+	int fd = open_dev(), busy = 0;
+	unsigned int i;
 
 	memset(buf, 0, sizeof(buf));
 	if (!strcmp(what, "nic")) {
@@ -270,7 +274,15 @@ static int other_caller(const char *what)
 
 		l->count = 64;
 		l->entry_size = sizeof(struct dpkit_nic);
-		return ioctl(fd, DPKIT_IOC_NIC_LIST, l) ? errno : 0;
+		if (ioctl(fd, DPKIT_IOC_NIC_LIST, l))
+			return errno;
+		for (i = 0; i < l->count; i++) {
+			printf("# %s %-12s flags %#x\n", l->nics[i].bdf,
+			       l->nics[i].driver, l->nics[i].flags);
+			if (busy_bdf && !strcmp(l->nics[i].bdf, busy_bdf))
+				busy = l->nics[i].flags & DPKIT_NIC_F_BUSY;
+		}
+		return busy_bdf && !busy ? 100 : 0;
 	} else {
 		struct dpkit_irq_report *r = (void *)buf;
 
@@ -349,7 +361,7 @@ static int mode_stall(const char *what)
 
 	child = fork();
 	if (!child)
-		_exit(other_caller(what));
+		_exit(other_caller(what, NULL));
 	status = wait_ms(child, 5000);
 	ok = status >= 0 && WIFEXITED(status) && !WEXITSTATUS(status);
 	if (status < 0)
@@ -428,7 +440,7 @@ static int mode_lease_bind(const char *bdf)
 		pause();
 }
 
-static int mode_timed(int seconds, const char *what)
+static int mode_timed(int seconds, const char *what, const char *busy_bdf)
 {
 	int status;
 	pid_t child;
@@ -437,13 +449,15 @@ static int mode_timed(int seconds, const char *what)
 		return 2;
 	child = fork();
 	if (!child)
-		_exit(other_caller("nic"));
+		_exit(other_caller("nic", busy_bdf));
 	status = wait_ms(child, seconds * 1000);
 	if (status < 0) {
 		dump_task(child, "NIC_LIST, still waiting");
 		printf("# NIC_LIST did not return within %d s\n", seconds);
 		return 1;
 	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 100)
+		printf("# %s is not reported busy\n", busy_bdf);
 	return !(WIFEXITED(status) && !WEXITSTATUS(status));
 }
 
@@ -647,8 +661,8 @@ int main(int argc, char **argv)
 		return mode_vfio_hold(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "lease-bind"))
 		return mode_lease_bind(argv[2]);
-	if (argc == 4 && !strcmp(argv[1], "timed"))
-		return mode_timed(atoi(argv[2]), argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "timed"))
+		return mode_timed(atoi(argv[2]), argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "preempt"))
 		return mode_preempt(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "group-race"))
