@@ -103,6 +103,19 @@ static void dump_task(pid_t pid, const char *what)
 		fclose(f);
 }
 
+/*
+ * In a child that may hang in the kernel: stdout and stderr to @fd (or
+ * /dev/null), so that a caller reading our output to its end is not kept
+ * waiting by a child that never exits.
+ */
+static void child_stdio(int fd)
+{
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+}
+
 /* Wait up to @ms for @pid; its wait status, or -1 when it is still there. */
 static int wait_ms(pid_t pid, int ms)
 {
@@ -360,8 +373,10 @@ static int mode_stall(const char *what)
 	printf("# the %s ioctl is stalled copying out\n", what);
 
 	child = fork();
-	if (!child)
+	if (!child) {
+		child_stdio(-1);
 		_exit(other_caller(what, NULL));
+	}
 	status = wait_ms(child, 5000);
 	ok = status >= 0 && WIFEXITED(status) && !WEXITSTATUS(status);
 	if (status < 0)
@@ -442,15 +457,23 @@ static int mode_lease_bind(const char *bdf)
 
 static int mode_timed(int seconds, const char *what, const char *busy_bdf)
 {
+	FILE *out = tmpfile();
+	char line[256];
 	int status;
 	pid_t child;
 
-	if (strcmp(what, "nic-list"))
+	if (strcmp(what, "nic-list") || !out)
 		return 2;
 	child = fork();
-	if (!child)
+	if (!child) {
+		child_stdio(fileno(out));
+		setvbuf(stdout, NULL, _IOLBF, 0);
 		_exit(other_caller("nic", busy_bdf));
+	}
 	status = wait_ms(child, seconds * 1000);
+	rewind(out);
+	while (fgets(line, sizeof(line), out))
+		fputs(line, stdout);
 	if (status < 0) {
 		dump_task(child, "NIC_LIST, still waiting");
 		printf("# NIC_LIST did not return within %d s\n", seconds);
@@ -597,6 +620,7 @@ static int mode_group_race(const char *a, const char *b, int seconds)
 	end = now_ns() + (uint64_t)seconds * 1000000000ULL;
 	cycler = fork();
 	if (!cycler) {
+		child_stdio(-1);
 		while (now_ns() < end) {
 			sysfs_write(unbind, b);
 			sysfs_write(bind, b);
@@ -606,6 +630,7 @@ static int mode_group_race(const char *a, const char *b, int seconds)
 	}
 	binder = fork();
 	if (!binder) {
+		child_stdio(-1);
 		fd = open_dev();
 		while (now_ns() < end) {
 			struct dpkit_nic_bind nb = { 0 };
