@@ -31,6 +31,7 @@ void dpk_config_defaults(struct dpk_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->nr_workers = 1;
+	cfg->lcores_per_cpu = 1;
 	cfg->main_lcore = -1;
 	cfg->service_cpu = DPK_SERVICE_PLACED;
 	cfg->eventdev = DPK_EVDEV_AUTO;
@@ -182,6 +183,10 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 				    n, DPKIT_MAX_WORKERS);
 		cfg->nr_workers = n;
 		cfg->workers_listed = true;
+	} else if (!strcmp(key, "lcores-per-cpu")) {
+		if (parse_uint(v, 1, 16, &cfg->lcores_per_cpu))
+			return fail(err, size, w, key, "'%s': 1 to 16 (more than 1 "
+				    "is a test mode)", v);
 	} else if (!strcmp(key, "isolate")) {
 		if (dpkit_cpulist_parse(v, cfg->isolate_cpus, DPK_CPU_BITS) < 0)
 			return fail(err, size, w, key, "%s", dpkit_errmsg());
@@ -407,7 +412,7 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 {
 	struct where w = { .path = "config" };
 	struct dpk_port_config *p;
-	unsigned int i, j;
+	unsigned int i, j, n;
 
 	if (!cfg->nr_ports)
 		return fail(err, size, &w, NULL, "no [port NAME] section: "
@@ -436,6 +441,20 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 				    p->forward);
 	}
 	w.port = NULL;
+	if (cfg->lcores_per_cpu > 1) {
+		/* Spinning lcores sharing a CPU starve each other: a test
+		 * mode, for worker counts a small machine does not have. */
+		if (!cfg->workers_listed || cfg->isolate)
+			return fail(err, size, &w, "lcores-per-cpu", "a test mode: "
+				    "only with worker-cpus and without isolate");
+		for (n = 0, i = 0; i < DPK_CPU_BITS; i++)
+			n += cfg->worker_cpus[i / 64] >> (i % 64) & 1;
+		if (n * cfg->lcores_per_cpu > DPKIT_MAX_WORKERS)
+			return fail(err, size, &w, "lcores-per-cpu", "%u CPUs x %u: "
+				    "at most %u workers", n, cfg->lcores_per_cpu,
+				    DPKIT_MAX_WORKERS);
+		cfg->nr_workers = n * cfg->lcores_per_cpu;
+	}
 	if (cfg->eventdev == DPK_EVDEV_DLB2 &&
 	    !starts_with_bdf(cfg->eventdev_args))
 		return fail(err, size, &w, "eventdev-args", "eventdev = dlb2 "
@@ -453,6 +472,7 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 			    "the main lcore runs on a housekeeping CPU",
 			    cfg->main_lcore);
 	if (cfg->service_cpu >= 0 && cfg->workers_listed &&
+	    cfg->lcores_per_cpu == 1 &&
 	    (cfg->worker_cpus[cfg->service_cpu / 64] >> (cfg->service_cpu % 64) & 1))
 		return fail(err, size, &w, "service-cpu", "CPU %d is also a "
 			    "worker CPU: never two spinning lcores on one CPU",
@@ -478,6 +498,8 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 		dpkit_cpulist_format(cfg->worker_cpus, DPK_CPU_BITS, list,
 				     sizeof(list));
 		fprintf(f, "worker-cpus = %s\n", list);
+		if (cfg->lcores_per_cpu > 1)
+			fprintf(f, "lcores-per-cpu = %u\n", cfg->lcores_per_cpu);
 	} else {
 		fprintf(f, "workers = %u\n", cfg->nr_workers);
 	}

@@ -43,6 +43,9 @@ struct dpk_config {
 	unsigned int nr_workers;
 	bool workers_listed;
 	uint64_t worker_cpus[DPK_CPU_BITS / 64];
+	/* Test mode only (lcores-per-cpu > 1): that many worker lcores share
+	 * each CPU of worker-cpus. Never in production placement. */
+	unsigned int lcores_per_cpu;
 	int main_lcore;			/* -1: from the placement */
 	int service_cpu;		/* DPK_SERVICE_*, or a CPU */
 	/* isolate = LIST: CPUs dpkitd isolates through its lease (stage one)
