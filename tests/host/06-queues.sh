@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Queue planning and the tx path, on the host (test mode: two worker lcores
+# share one CPU). A device is asked what it has: a net_pcap port has one
+# queue pair, so with two workers it gets one tx queue and its packets
+# reach it through the single-link tx queue (worker 0 sends them), while
+# net_null, which has a tx queue per worker, is sent to directly by the
+# worker that ran the stage (per-flow order holds: queue 0 is atomic).
+. "$DPKIT_TOP/tests/host/lib.sh"
+
+# p (net_pcap: one queue pair, replaying 64 flows) <-> a (net_null0).
+mkpcap "$tmp/flows.pcap" 64
+cat > "$tmp/pcap.conf" <<-CONF
+	worker-cpus = $(worker_cpu)
+	lcores-per-cpu = 2
+	eventdev = dsw
+	hugepages = no
+	memory = 512
+	[port p]
+	device = net_pcap0,rx_pcap=$tmp/flows.pcap,tx_pcap=/dev/null,infinite_rx=1
+	[port a]
+	device = net_null0
+CONF
+run_dpkitd "$tmp/pcap.conf" 4 "'$DPKITCTL' --json stats > '$tmp/stats.json' 2>&1"
+check "two workers and a one-queue-pair port (net_pcap): it starts, exit 0" \
+	sh -c "grep -q 'dpkitd: running' '$tmp/run.log' && [ $rc = 0 ]"
+check "... the port gets one tx queue, through the single-link queue" \
+	grep -q "port p: 1 rx queue, 1 tx queue (the device has 1): tx through the single-link queue" "$tmp/run.log"
+check "... net_null gets a tx queue per worker, sent to directly" \
+	grep -q "port a: 1 rx queue, 2 tx queues: tx from the stage's worker" "$tmp/run.log"
+check "... both ports send, both workers ran the stage, every mbuf comes back" \
+	python3 - "$tmp/stats.json" "$in_use" <<-'EOF'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	p, w = d['/dpkit/ports'], d['/dpkit/workers']
+	print(p, w)
+	assert p['p']['tx_packets'] > 0 and p['a']['tx_packets'] > 0, p
+	assert all(v['stage'] > 0 for v in w.values()), w
+	assert sys.argv[2] == '0'
+	EOF
+
+# The worker that ran the stage sends: with one flow (net_null's packets
+# are all alike) one worker does the stage work, and it is the one whose
+# tx counts grow; nothing goes through a tx queue in the eventdev.
+cat > "$tmp/null.conf" <<-CONF
+	worker-cpus = $(worker_cpu)
+	lcores-per-cpu = 2
+	eventdev = dsw
+	hugepages = no
+	memory = 512
+	[port a]
+	device = net_null0
+	queues = 2
+	[port b]
+	device = net_null1
+	queues = 2
+CONF
+run_dpkitd "$tmp/null.conf" 3 "'$DPKITCTL' --json stats > '$tmp/stats.json' 2>&1"
+check "net_null, two workers: the worker that ran the stage sent the packets" \
+	python3 - "$tmp/stats.json" <<-'EOF'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	w, e = d['/dpkit/workers'], d['/dpkit/eventdev']
+	print(w, e)
+	assert e['queues'] == 1 and e['tx_port'] == 'none', e
+	for k, v in w.items():
+	    assert (v['stage'] > 0) == (v['tx'] > 0), (k, v)
+	EOF
+check "... exit 0, every mbuf back" sh -c "[ $rc = 0 ] && [ $in_use = 0 ]"
+
+# Poll mode needs a tx queue per worker on every port.
+sed 's/eventdev = dsw/eventdev = none/' "$tmp/pcap.conf" > "$tmp/poll.conf"
+timeout 60 "$DPKITD" -c "$tmp/poll.conf" > "$tmp/poll.log" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/poll.log" | grep -v EAL | tail -n 3
+check "poll mode, two workers, a one-queue-pair port: refused, naming the numbers" \
+	sh -c "[ $rc = 1 ] && grep -q 'port p: poll mode needs a tx queue per worker (2), the device has 1' '$tmp/poll.log'"
+finish

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpkitd's plan (Documentation/dpkitd.rst, "Planning"): from what the
+ * devices say they have, how many queues each port gets, how the eventdev
+ * is sized and how many mbufs that needs. Pure: no DPDK calls, so every
+ * rule is unit-tested (tests/unit/test_plan.c) with made-up devices,
+ * DLB2-like ones included.
+ */
+#ifndef DPKITD_PLAN_H
+#define DPKITD_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The credits one event port may hold back from the device-wide pool (the
+ * eventdev API does not say): event_dsw keeps up to 128 (two loans of 64),
+ * event_sw and DLB2 up to twice their credit quanta less one (32 by
+ * default, the "credit_quanta" and "sw_credit_quanta" devargs).
+ */
+#define DPK_PORT_CREDIT_CACHE	128
+
+/* What an eventdev says about itself (rte_event_dev_info). */
+struct dpk_evdev_caps {
+	int32_t max_num_events;		/* < 0: no limit (an open system) */
+	unsigned int max_ports;
+	unsigned int max_deq_depth, max_enq_depth;
+	unsigned int min_timeout_ns;
+	bool burst;			/* RTE_EVENT_DEV_CAP_BURST_MODE */
+	unsigned int credit_quanta;	/* from its devargs; 0: the default */
+};
+
+struct dpk_evdev_plan {
+	unsigned int nb_ports;
+	unsigned int limit;		/* nb_events_limit */
+	unsigned int port_cache;	/* credits one port may hold back */
+	unsigned int reserve;		/* what all ports may hold back */
+	unsigned int new_threshold;	/* every port's, against the device */
+	unsigned int deq_depth, enq_depth;
+	uint32_t dequeue_timeout_ns;
+};
+
+/*
+ * Size the eventdev for @nb_ports ports and at most @mbufs packets (the
+ * limit of an open system). Every PMD compares a port's
+ * new_event_threshold with the device-wide count of events in flight plus
+ * the credits the ports hold, so the threshold is the limit less what all
+ * ports may hold; and it must be at least that much, or NEW events could
+ * be refused with nothing in flight. -ENOSPC with a message naming the
+ * numbers when the device is too small.
+ */
+int dpk_plan_evdev(const struct dpk_evdev_caps *c, unsigned int nb_ports,
+		   unsigned int mbufs, struct dpk_evdev_plan *p, char *err,
+		   size_t size);
+
+/* "credit_quanta=N" or "sw_credit_quanta=N" in devargs, else 0. */
+unsigned int dpk_devargs_credit_quanta(const char *devargs);
+
+#endif /* DPKITD_PLAN_H */
