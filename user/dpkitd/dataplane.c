@@ -122,6 +122,46 @@ static int lsc_event(uint16_t port, enum rte_eth_event_type type, void *arg,
 	return 0;
 }
 
+/*
+ * Port @idx's queues, from what its device has (Documentation/dpkitd.rst,
+ * "Planning"): the rx queues asked for, at most the device's; a tx queue
+ * per worker, or, where the device has fewer, one that worker 0 sends on
+ * for everyone through the eventdev's single-link queue (poll mode has no
+ * such queue: refused).
+ */
+static int plan_queues(struct dpk_main *m, unsigned int idx,
+		       const struct rte_eth_dev_info *info)
+{
+	const struct dpk_port_config *pc = &m->cfg->ports[idx];
+	unsigned int nr = m->nr_workers;
+
+	m->nb_rxq[idx] = RTE_MIN(pc->queues, (unsigned int)info->max_rx_queues);
+	if (m->nb_rxq[idx] < pc->queues)
+		fprintf(stderr, "dpkitd: port %s: queues = %u, the device has %u "
+			"rx queues: using %u\n", pc->name, pc->queues,
+			info->max_rx_queues, m->nb_rxq[idx]);
+	if (info->max_tx_queues >= nr) {
+		m->nb_txq[idx] = nr;
+		fprintf(stderr, "dpkitd: port %s: %u rx queue%s, %u tx queue%s: "
+			"tx from the stage's worker\n", pc->name, m->nb_rxq[idx],
+			m->nb_rxq[idx] == 1 ? "" : "s", nr, nr == 1 ? "" : "s");
+		return 0;
+	}
+	if (m->cfg->eventdev == DPK_EVDEV_NONE) {
+		fprintf(stderr, "dpkitd: port %s: poll mode needs a tx queue per "
+			"worker (%u), the device has %u: use an eventdev or fewer "
+			"workers\n", pc->name, nr, info->max_tx_queues);
+		return -ENOTSUP;
+	}
+	m->nb_txq[idx] = 1;
+	m->funnel |= 1U << idx;
+	fprintf(stderr, "dpkitd: port %s: %u rx queue%s, 1 tx queue (the device "
+		"has %u): tx through the single-link queue\n", pc->name,
+		m->nb_rxq[idx], m->nb_rxq[idx] == 1 ? "" : "s",
+		info->max_tx_queues);
+	return 0;
+}
+
 static int port_setup(struct dpk_main *m, unsigned int idx)
 {
 	const struct dpk_port_config *pc = &m->cfg->ports[idx];
@@ -141,10 +181,14 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 			pc->name, name);
 		return ret;
 	}
-	/* The flow id of the eventdev stage: the NIC's RSS hash if it has one. */
 	ret = rte_eth_dev_info_get(port, &info);
-	if (!ret && info.flow_type_rss_offloads) {
-		if (pc->queues > 1) {
+	if (!ret)
+		ret = plan_queues(m, idx, &info);
+	if (ret)
+		return ret;
+	/* The flow id of the eventdev stage: the NIC's RSS hash if it has one. */
+	if (info.flow_type_rss_offloads) {
+		if (m->nb_rxq[idx] > 1) {
 			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 			conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
@@ -153,11 +197,9 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
 	/* Link changes by interrupt where the PMD has them (else polled). */
-	if (!ret && m->lsc_fd >= 0 && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
+	if (m->lsc_fd >= 0 && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
-	if (!ret)
-		ret = rte_eth_dev_configure(port, pc->queues, m->nr_workers,
-					    &conf);
+	ret = rte_eth_dev_configure(port, m->nb_rxq[idx], m->nb_txq[idx], &conf);
 	if (!ret && conf.intr_conf.lsc) {
 		ret = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC,
 						    lsc_event, m);
@@ -169,11 +211,11 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 	}
 	if (!ret)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
-	for (q = 0; !ret && q < pc->queues; q++)
+	for (q = 0; !ret && q < m->nb_rxq[idx]; q++)
 		ret = rte_eth_rx_queue_setup(port, q, rxd,
 					     rte_eth_dev_socket_id(port), NULL,
 					     m->pool);
-	for (q = 0; !ret && q < m->nr_workers; q++)
+	for (q = 0; !ret && q < m->nb_txq[idx]; q++)
 		ret = rte_eth_tx_queue_setup(port, q, txd,
 					     rte_eth_dev_socket_id(port), NULL);
 	if (!ret)
@@ -215,7 +257,7 @@ static void assign_queues(struct dpk_main *m)
 			break;
 	}
 	for (i = 0; i < m->nr_ports; i++)
-		for (q = 0; q < m->cfg->ports[i].queues; q++, n++) {
+		for (q = 0; q < m->nb_rxq[i]; q++, n++) {
 			w = &m->workers[n % m->nr_workers];
 			if (w->nr_rxq == DPK_MAX_RXQ)
 				continue;
@@ -522,8 +564,8 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 	    dpk_evdev_setup(&m, dpk_service_lcore(cfg, p)) < 0)
 		goto out_evdev;
 	fprintf(stderr, "dpkitd: stage %s, %s\n", m.stage->name, m.use_evdev ?
-		"rx -> eventdev queue 0 (atomic) -> stage -> queue 1 "
-		"(single-link) -> tx" : "poll mode: rx -> stage -> tx");
+		"rx -> eventdev queue 0 (atomic) -> stage -> tx" :
+		"poll mode: rx -> stage -> tx");
 	dpk_telemetry_init(&m);
 	if (m.stage->control) {
 		m.control_ctx = (struct dpk_stage_ctx){

@@ -24,6 +24,7 @@ struct rte_mempool;
 /* Per-worker counters; only the worker writes them, the main lcore reads. */
 struct dpk_stats {
 	uint64_t rx;
+	uint64_t stage;			/* packets the stage saw */
 	uint64_t tx;
 	uint64_t drop_tx_full;		/* the tx queue did not take them */
 	uint64_t drop_link_down;	/* the destination port was down */
@@ -45,20 +46,23 @@ struct dpk_rxq {
 
 /*
  * The eventdev as the workers use it, set before launch (evdev.c): queue 0
- * is atomic by flow (rx -> stage), queue 1 is single-link (stage -> tx).
- * Worker i owns two event ports: i, linked to queue 0, for the stage, and
- * nr_workers + i, linked to nothing, for rx's NEW events, whose
- * new_event_threshold holds rx back before the device is full, so that
- * forwards always find room. Worker 0 also owns tx_port, the one linked to
- * queue 1. What the device needs is read from its capabilities.
+ * is atomic by flow; worker i owns event port i, on which it enqueues its
+ * rx as NEW events and dequeues queue 0 for the stage, then sends on its
+ * own tx queue of each port. A port with fewer tx queues than workers is
+ * sent to through queue 1, single-link, whose port (tx_port) worker 0 owns
+ * (Documentation/dpkitd.rst, "The pipeline"). What the device needs is
+ * read from its capabilities.
  */
 struct dpk_evdev {
 	uint8_t dev;
+	uint8_t nb_ports, nb_queues;
+	bool has_tx_port;		/* queue 1 and its port exist */
 	uint8_t tx_port;
 	bool maintain;			/* no RTE_EVENT_DEV_CAP_MAINTENANCE_FREE */
 	bool qos;			/* RTE_EVENT_DEV_CAP_EVENT_QOS */
 	unsigned int max_num_events;	/* nb_events_limit */
-	unsigned int new_threshold;	/* per rx port */
+	unsigned int new_threshold;	/* every port's */
+	unsigned int reserve;		/* credits the ports may hold back */
 	uint16_t deq_depth, enq_depth;
 	char name[32];
 };
@@ -83,10 +87,10 @@ struct dpk_worker {
 	const struct dpk_stage *stage;
 	struct dpk_stage_ctx stage_ctx;
 	const struct dpk_evdev *ev;
-	uint8_t ev_port;		/* the stage's (dequeue, forward) */
-	uint8_t rx_ev_port;		/* rx's (NEW events only) */
+	uint8_t ev_port;		/* rx's NEW, the stage's dequeue */
 	unsigned int rx_first;		/* the rx queue served first */
 	bool tx;			/* owns the eventdev's tx port */
+	uint32_t funnel;		/* ports sent to through tx_port */
 	struct dpk_service *service;	/* inline: this worker runs it */
 	uint8_t prio[DPK_MAX_PORTS];	/* event priority per rx port */
 	uint16_t port_ids[DPK_MAX_PORTS];	/* config index -> DPDK port */
@@ -102,6 +106,8 @@ struct dpk_main {
 	struct rte_mempool *pool;
 	unsigned int nr_ports, nr_started;
 	uint16_t port_ids[DPK_MAX_PORTS];
+	uint16_t nb_rxq[DPK_MAX_PORTS], nb_txq[DPK_MAX_PORTS];
+	uint32_t funnel;		/* ports with one tx queue for all */
 	unsigned int nr_workers;
 	struct dpk_worker workers[DPKIT_MAX_WORKERS];
 	volatile int stop, stop_rx;

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The eventdev (DESIGN.md, "Eventdev pipeline"): one device, two queues,
- * one event port per worker plus the tx port. Everything device-specific
+ * The eventdev (DESIGN.md, "Eventdev pipeline"): one device, queue 0
+ * (atomic) and, for ports with fewer tx queues than workers, queue 1
+ * (single-link); one event port per worker, plus the tx port when queue 1
+ * is there. Everything device-specific
  * is read from rte_event_dev_info, never from the driver's name (the port
  * layout is in dpkitd.h, struct dpk_evdev):
  *
  *  - nb_events_limit from max_num_events (a closed system such as DLB2
  *    refuses enqueues beyond it), capped by the mbuf count;
- *  - new_event_threshold per port: the rx ports' NEW events together may
- *    fill half the device; the stage ports' threshold is the whole device,
- *    so forwards find room (event_sw refuses any enqueue from a port once
- *    the device holds more than that port's threshold);
- *  - the tx queue and port are single-link (DLB2: directed);
+ *  - new_event_threshold per port: the workers' NEW events together may
+ *    fill half the device, so forwards always find room;
+ *  - the tx queue and port, where needed, are single-link (DLB2:
+ *    directed);
  *  - burst depths only with RTE_EVENT_DEV_CAP_BURST_MODE;
  *  - priorities only with RTE_EVENT_DEV_CAP_EVENT_QOS: four levels, spaced
  *    so the upper three bits differ (DLB2 looks at those);
@@ -123,13 +124,18 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 				       (uint32_t)DPK_BURST) : 1;
 	e->enq_depth = burst ? RTE_MIN(info.max_event_port_enqueue_depth,
 				       (uint32_t)DPK_BURST) : 1;
+	/* A port per worker; queue 1 and its port only for ports with fewer
+	 * tx queues than workers. */
+	e->has_tx_port = m->funnel != 0;
+	e->nb_ports = nr + e->has_tx_port;
+	e->nb_queues = 1 + e->has_tx_port;
+	e->tx_port = nr;
 	e->new_threshold = RTE_MAX(e->max_num_events / 2 / nr,
 				   (unsigned int)DPK_BURST);
-	e->tx_port = 2 * nr;
 
-	dc.nb_event_queues = 2;
-	dc.nb_event_ports = 2 * nr + 1;
-	dc.nb_single_link_event_port_queues = 1;
+	dc.nb_event_queues = e->nb_queues;
+	dc.nb_event_ports = e->nb_ports;
+	dc.nb_single_link_event_port_queues = e->has_tx_port;
 	dc.nb_events_limit = e->max_num_events;
 	dc.nb_event_queue_flows = info.max_event_queue_flows;
 	dc.nb_event_port_dequeue_depth = e->deq_depth;
@@ -148,27 +154,24 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	ret = rte_event_queue_setup(e->dev, 0, &qc);
 	if (ret)
 		return evdev_fail("queue 0 (atomic)", ret);
-	qc.event_queue_cfg = RTE_EVENT_QUEUE_CFG_SINGLE_LINK;
-	ret = rte_event_queue_setup(e->dev, 1, &qc);
-	if (ret)
-		return evdev_fail("queue 1 (single-link)", ret);
+	if (e->has_tx_port) {
+		qc.event_queue_cfg = RTE_EVENT_QUEUE_CFG_SINGLE_LINK;
+		ret = rte_event_queue_setup(e->dev, 1, &qc);
+		if (ret)
+			return evdev_fail("queue 1 (single-link)", ret);
+	}
 
-	/* Ports 0 .. nr - 1: stage; nr .. 2nr - 1: rx; 2nr: tx. */
-	for (i = 0; i <= 2 * nr; i++) {
+	/* Ports 0 .. nr - 1: the workers'; nr: tx (single-link), if any. */
+	for (i = 0; i < e->nb_ports; i++) {
 		rte_event_port_default_conf_get(e->dev, i, &pc);
-		pc.new_event_threshold = i >= nr && i < 2 * nr ?
-					 e->new_threshold : e->max_num_events;
+		pc.new_event_threshold = e->new_threshold;
 		pc.dequeue_depth = e->deq_depth;
 		pc.enqueue_depth = e->enq_depth;
-		pc.event_port_cfg = i == 2 * nr ? RTE_EVENT_PORT_CFG_SINGLE_LINK : 0;
+		pc.event_port_cfg = i == nr ? RTE_EVENT_PORT_CFG_SINGLE_LINK : 0;
 		ret = rte_event_port_setup(e->dev, i, &pc);
 		if (ret)
-			return evdev_fail(i == 2 * nr ? "tx port" : i < nr ?
-					  "stage port" : "rx port", ret);
-		if (i >= nr && i < 2 * nr)
-			continue;	/* rx ports only enqueue */
-		ret = rte_event_port_link(e->dev, i, i == 2 * nr ? &q1 : &q0,
-					  NULL, 1);
+			return evdev_fail(i == nr ? "tx port" : "worker port", ret);
+		ret = rte_event_port_link(e->dev, i, i == nr ? &q1 : &q0, NULL, 1);
 		if (ret != 1)
 			return evdev_fail("port link", -rte_errno);
 	}
@@ -177,8 +180,8 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 
 		w->ev = e;
 		w->ev_port = i;
-		w->rx_ev_port = nr + i;
-		w->tx = i == 0;
+		w->tx = e->has_tx_port && i == 0;
+		w->funnel = m->funnel;
 		w->stop_rx = &m->stop_rx;
 		for (j = 0; j < m->nr_ports; j++)
 			w->prio[j] = e->qos ? prio_of(m->cfg->ports[j].priority) :
@@ -194,9 +197,10 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	if (ret)
 		return evdev_fail("start", ret);
 	m->use_evdev = true;
-	fprintf(stderr, "dpkitd: eventdev: %s, %u events, %u ports, depth "
-		"%u/%u, rx new-event threshold %u%s%s\n", e->name,
-		e->max_num_events, 2 * nr + 1, e->deq_depth, e->enq_depth,
+	fprintf(stderr, "dpkitd: eventdev: %s, %u events, %u ports, %u queue%s, "
+		"depth %u/%u, new-event threshold %u%s%s\n", e->name,
+		e->max_num_events, e->nb_ports, e->nb_queues,
+		e->nb_queues == 1 ? "" : "s", e->deq_depth, e->enq_depth,
 		e->new_threshold, e->qos ? ", priorities" : "",
 		e->maintain ? ", maintained" : "");
 	return 0;

@@ -38,6 +38,10 @@ static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d
 		rte_eth_stats_get(m->port_ids[i], &st);
 		rte_tel_data_add_dict_u64(p, "port_id", m->port_ids[i]);
 		rte_tel_data_add_dict_u64(p, "link_up", m->link_up >> i & 1);
+		rte_tel_data_add_dict_u64(p, "rx_queues", m->nb_rxq[i]);
+		rte_tel_data_add_dict_u64(p, "tx_queues", m->nb_txq[i]);
+		rte_tel_data_add_dict_string(p, "tx_path", m->funnel >> i & 1 ?
+					     "single-link queue" : "worker");
 		rte_tel_data_add_dict_u64(p, "rx_packets", st.ipackets);
 		rte_tel_data_add_dict_u64(p, "tx_packets", st.opackets);
 		rte_tel_data_add_dict_u64(p, "rx_missed", st.imissed);
@@ -74,6 +78,7 @@ static int tel_workers(const char *cmd, const char *params,
 		rte_tel_data_start_dict(w);
 		rte_tel_data_add_dict_u64(w, "lcore", m->workers[i].lcore);
 		rte_tel_data_add_dict_u64(w, "rx", s->rx);
+		rte_tel_data_add_dict_u64(w, "stage", s->stage);
 		rte_tel_data_add_dict_u64(w, "tx", s->tx);
 		rte_tel_data_add_dict_u64(w, "drop_tx_full", s->drop_tx_full);
 		rte_tel_data_add_dict_u64(w, "drop_link_down", s->drop_link_down);
@@ -122,8 +127,13 @@ static int tel_eventdev(const char *cmd, const char *params,
 		return 0;
 	}
 	rte_tel_data_add_dict_string(d, "driver", m->ev.name);
-	rte_tel_data_add_dict_u64(d, "ports", 2 * m->nr_workers + 1);
-	rte_tel_data_add_dict_u64(d, "queues", 2);
+	rte_tel_data_add_dict_u64(d, "ports", m->ev.nb_ports);
+	rte_tel_data_add_dict_u64(d, "queues", m->ev.nb_queues);
+	if (m->ev.has_tx_port)
+		snprintf(svc, sizeof(svc), "port %u (single-link)", m->ev.tx_port);
+	else
+		snprintf(svc, sizeof(svc), "none");
+	rte_tel_data_add_dict_string(d, "tx_port", svc);
 	rte_tel_data_add_dict_u64(d, "events_limit", m->ev.max_num_events);
 	rte_tel_data_add_dict_u64(d, "new_event_threshold", m->ev.new_threshold);
 	if (!m->use_service)

@@ -5,10 +5,13 @@
  *
  *   poll mode:	rx -> stage -> tx, on the worker's own rx queues;
  *   eventdev:	rx -> enqueue NEW to queue 0 (atomic, flow id from RSS or
- *		the 5-tuple) | dequeue -> stage -> FORWARD to queue 1 or
- *		RELEASE | (worker 0) dequeue queue 1 -> tx; plus, where the
- *		device needs it, rte_event_maintain() when idle and the
- *		inline scheduler service.
+ *		the 5-tuple) | dequeue -> stage -> tx on the worker's own tx
+ *		queue (the atomic context is held until the next dequeue
+ *		releases it: per-flow order), or FORWARD to the single-link
+ *		queue 1 for a port with one tx queue | (worker 0, if queue 1
+ *		exists) dequeue queue 1 -> tx; plus, where the device needs
+ *		it, rte_event_maintain() when idle and the inline scheduler
+ *		service.
  *
  * Packets to a port whose link is down are dropped and counted. Nothing is
  * set aside: an enqueue the eventdev refuses is retried a bounded number of
@@ -107,6 +110,7 @@ static uint16_t poll_task(struct dpk_worker *w, uint64_t up)
 		if (!n)
 			continue;
 		w->stats.rx += n;
+		w->stats.stage += n;
 		total += n;
 		memset(in, rq->port, n);
 		w->stage->process(&w->stage_ctx, pkts, in, out, n);
@@ -160,7 +164,7 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 				.mbuf = pkts[i],
 			};
 		}
-		enq = rte_event_enqueue_new_burst(ev->dev, w->rx_ev_port, evs, n);
+		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
 		if (enq < n) {
 			rte_pktmbuf_free_bulk(&pkts[enq], n - enq);
 			w->stats.drop_evdev += n - enq;
@@ -207,12 +211,19 @@ static uint16_t enqueue_or_release(struct dpk_worker *w, struct rte_event *evs,
 	return done;
 }
 
-/* Stage: dequeue queue 0, run the stage, FORWARD to queue 1 or RELEASE. */
+/*
+ * Stage: dequeue queue 0, run the stage, send what goes to ports with a tx
+ * queue per worker on this worker's, FORWARD what goes to the others to
+ * queue 1. Dropped packets are freed; their events, and those of the
+ * packets sent, are released by the next dequeue (implicit release), so
+ * the flow's atomic context is held until its packets are on their tx
+ * queue.
+ */
 static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 {
-	struct rte_mbuf *pkts[DPK_BURST];
+	struct rte_mbuf *pkts[DPK_BURST], *direct[DPK_BURST];
 	struct rte_event evs[DPK_BURST];
-	uint16_t out[DPK_BURST], n, i;
+	uint16_t out[DPK_BURST], dout[DPK_BURST], n, i, nd = 0, nf = 0;
 	uint8_t in[DPK_BURST];
 
 	n = rte_event_dequeue_burst(w->ev->dev, w->ev_port, evs, DPK_BURST, 0);
@@ -222,20 +233,28 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 		pkts[i] = evs[i].mbuf;
 		in[i] = evs[i].sub_event_type;
 	}
+	w->stats.stage += n;
 	w->stage->process(&w->stage_ctx, pkts, in, out, n);
 	dpk_task_boundary("stage");
 	for (i = 0; i < n; i++) {
-		if (!can_send(w, up, pkts[i], out[i])) {
-			evs[i].op = RTE_EVENT_OP_RELEASE;
+		if (!can_send(w, up, pkts[i], out[i]))
+			continue;
+		if (!(w->funnel >> out[i] & 1)) {
+			direct[nd] = pkts[i];
+			dout[nd++] = out[i];
 			continue;
 		}
-		evs[i].op = RTE_EVENT_OP_FORWARD;
-		evs[i].queue_id = 1;
-		evs[i].sched_type = RTE_SCHED_TYPE_ATOMIC;
-		evs[i].sub_event_type = out[i];
-		evs[i].mbuf = pkts[i];
+		evs[nf] = evs[i];
+		evs[nf].op = RTE_EVENT_OP_FORWARD;
+		evs[nf].queue_id = 1;
+		evs[nf].sched_type = RTE_SCHED_TYPE_ATOMIC;
+		evs[nf].sub_event_type = out[i];
+		evs[nf++].mbuf = pkts[i];
 	}
-	enqueue_or_release(w, evs, n);
+	if (nd)
+		send_out(w, up, direct, dout, nd);
+	if (nf)
+		enqueue_or_release(w, evs, nf);
 	return n;
 }
 
@@ -273,8 +292,6 @@ static uint16_t event_pass(struct dpk_worker *w, uint64_t up)
 	uint16_t moved, got;
 
 	moved = rx_task(w, up);
-	if (ev->maintain)	/* a producer-only port: flush what it holds */
-		rte_event_maintain(ev->dev, w->rx_ev_port, 0);
 	dpk_task_boundary("rx");
 	got = stage_task(w, up);
 	dpk_task_boundary("stage");
@@ -309,7 +326,6 @@ int dpk_worker_main(void *arg)
 		st->busy_polls += moved != 0;
 	}
 	if (w->ev) {
-		rte_event_port_quiesce(w->ev->dev, w->rx_ev_port, quiesce_flush, w);
 		rte_event_port_quiesce(w->ev->dev, w->ev_port, quiesce_flush, w);
 		if (w->tx)
 			rte_event_port_quiesce(w->ev->dev, w->ev->tx_port,
