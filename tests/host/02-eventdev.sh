@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The eventdev pipeline on the host, no module, no hugepages: two net_null
-# ports, one worker, rx -> queue 0 (atomic) -> stage -> tx, on event_dsw and on event_sw (its scheduler inline
-# on the worker: a 2-CPU host has no spare CPU for a service lcore).
+# ports, one worker, rx -> queue 0 (atomic) -> stage -> tx, on event_dsw
+# and on event_sw (its scheduler inline on the worker: a 2-CPU host has no
+# spare CPU for a service lcore).
 # Every packet received is sent or counted; SIGTERM drains the pipeline and
 # leaves every mbuf in the pool.
 . "$DPKIT_TOP/tests/host/lib.sh"
