@@ -65,7 +65,7 @@ scale() {
 		a, b = (json.load(open(f))['/dpkit/ports'] for f in sys.argv[1:])
 		tx = {p: b[p]['tx_packets'] - a[p]['tx_packets'] for p in a}
 		rx = {p: b[p]['rx_packets'] - a[p]['rx_packets'] for p in a}
-		print('tx', tx, 'rx', rx)
+		print('tx', tx, 'rx', rx, file=sys.stderr)
 		assert all(v > 0 for v in tx.values()), tx
 		assert sum(tx.values()) >= 0.01 * sum(rx.values()), (tx, rx)
 		EOF

@@ -249,6 +249,7 @@ static void assign_queues(struct dpk_main *m)
 		memcpy(w->link_bit, m->link_bit, sizeof(w->link_bit));
 		memcpy(w->port_ids, m->port_ids, sizeof(w->port_ids));
 		w->stage = m->stage;
+		w->shared_cpu = m->cfg->lcores_per_cpu > 1;
 		w->stage_ctx = (struct dpk_stage_ctx){
 			.worker = i, .nr_ports = m->nr_ports,
 			.forward = m->forward,

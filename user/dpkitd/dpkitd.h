@@ -89,6 +89,7 @@ struct dpk_worker {
 	const struct dpk_evdev *ev;
 	uint8_t ev_port;		/* rx's NEW, the stage's dequeue */
 	unsigned int rx_first;		/* the rx queue served first */
+	bool shared_cpu;		/* test mode: yield after each pass */
 	bool tx;			/* owns the eventdev's tx port */
 	uint32_t funnel;		/* ports sent to through tx_port */
 	struct dpk_service *service;	/* inline: this worker runs it */

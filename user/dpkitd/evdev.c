@@ -9,8 +9,9 @@
  *
  *  - nb_events_limit from max_num_events (a closed system such as DLB2
  *    refuses enqueues beyond it), capped by the mbuf count;
- *  - new_event_threshold per port: the workers' NEW events together may
- *    fill half the device, so forwards always find room;
+ *  - new_event_threshold per port (plan.c): every PMD compares it with
+ *    the device-wide count of events in flight plus the credits its ports
+ *    hold back, so it is the limit less what all ports may hold back;
  *  - the tx queue and port, where needed, are single-link (DLB2:
  *    directed);
  *  - burst depths only with RTE_EVENT_DEV_CAP_BURST_MODE;
@@ -33,6 +34,7 @@
 #include <rte_service.h>
 
 #include "dpkitd.h"
+#include "plan.h"
 
 static void stop_flush(uint8_t dev, struct rte_event ev, void *arg)
 {
@@ -98,9 +100,11 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	struct rte_event_dev_config dc = { 0 };
 	struct rte_event_queue_conf qc;
 	struct rte_event_port_conf pc;
+	struct dpk_evdev_caps caps;
+	struct dpk_evdev_plan plan;
 	uint8_t q0 = 0, q1 = 1;
 	unsigned int i, j, nr = m->nr_workers;
-	bool burst;
+	char err[256];
 	int ret;
 
 	if (rte_event_dev_count() != 1) {
@@ -113,25 +117,34 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	if (ret)
 		return evdev_fail("info", ret);
 	snprintf(e->name, sizeof(e->name), "%s", info.driver_name);
-	burst = info.event_dev_cap & RTE_EVENT_DEV_CAP_BURST_MODE;
 	e->maintain = !(info.event_dev_cap & RTE_EVENT_DEV_CAP_MAINTENANCE_FREE);
 	e->qos = info.event_dev_cap & RTE_EVENT_DEV_CAP_EVENT_QOS;
-	e->max_num_events = m->cfg->mbufs;
-	if (info.max_num_events > 0 &&
-	    (unsigned int)info.max_num_events < e->max_num_events)
-		e->max_num_events = info.max_num_events;
-	e->deq_depth = burst ? RTE_MIN(info.max_event_port_dequeue_depth,
-				       (uint32_t)DPK_BURST) : 1;
-	e->enq_depth = burst ? RTE_MIN(info.max_event_port_enqueue_depth,
-				       (uint32_t)DPK_BURST) : 1;
 	/* A port per worker; queue 1 and its port only for ports with fewer
 	 * tx queues than workers. */
 	e->has_tx_port = m->funnel != 0;
 	e->nb_ports = nr + e->has_tx_port;
 	e->nb_queues = 1 + e->has_tx_port;
 	e->tx_port = nr;
-	e->new_threshold = RTE_MAX(e->max_num_events / 2 / nr,
-				   (unsigned int)DPK_BURST);
+	caps = (struct dpk_evdev_caps){
+		.max_num_events = info.max_num_events,
+		.max_ports = info.max_event_ports,
+		.max_deq_depth = info.max_event_port_dequeue_depth,
+		.max_enq_depth = info.max_event_port_enqueue_depth,
+		.min_timeout_ns = info.min_dequeue_timeout_ns,
+		.burst = info.event_dev_cap & RTE_EVENT_DEV_CAP_BURST_MODE,
+		.credit_quanta = dpk_devargs_credit_quanta(m->cfg->eventdev_args),
+	};
+	ret = dpk_plan_evdev(&caps, e->nb_ports, m->cfg->mbufs, &plan, err,
+			     sizeof(err));
+	if (ret) {
+		fprintf(stderr, "dpkitd: eventdev: %s: %s\n", e->name, err);
+		return ret;
+	}
+	e->max_num_events = plan.limit;
+	e->new_threshold = plan.new_threshold;
+	e->reserve = plan.reserve;
+	e->deq_depth = plan.deq_depth;
+	e->enq_depth = plan.enq_depth;
 
 	dc.nb_event_queues = e->nb_queues;
 	dc.nb_event_ports = e->nb_ports;
@@ -140,7 +153,7 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	dc.nb_event_queue_flows = info.max_event_queue_flows;
 	dc.nb_event_port_dequeue_depth = e->deq_depth;
 	dc.nb_event_port_enqueue_depth = e->enq_depth;
-	dc.dequeue_timeout_ns = info.min_dequeue_timeout_ns;
+	dc.dequeue_timeout_ns = plan.dequeue_timeout_ns;
 	ret = rte_event_dev_configure(e->dev, &dc);
 	if (ret)
 		return evdev_fail("configure", ret);
@@ -198,10 +211,10 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 		return evdev_fail("start", ret);
 	m->use_evdev = true;
 	fprintf(stderr, "dpkitd: eventdev: %s, %u events, %u ports, %u queue%s, "
-		"depth %u/%u, new-event threshold %u%s%s\n", e->name,
-		e->max_num_events, e->nb_ports, e->nb_queues,
+		"depth %u/%u, new-event threshold %u (%u held back by ports)%s%s\n",
+		e->name, e->max_num_events, e->nb_ports, e->nb_queues,
 		e->nb_queues == 1 ? "" : "s", e->deq_depth, e->enq_depth,
-		e->new_threshold, e->qos ? ", priorities" : "",
+		e->new_threshold, e->reserve, e->qos ? ", priorities" : "",
 		e->maintain ? ", maintained" : "");
 	return 0;
 }

@@ -35,7 +35,10 @@ int dpk_plan_evdev(const struct dpk_evdev_caps *c, unsigned int nb_ports,
 			 "run fewer workers", nb_ports, c->max_ports);
 		return -ENOSPC;
 	}
-	p->limit = c->max_num_events > 0 ? (unsigned int)c->max_num_events : mbufs;
+	/* No more events than packets: a closed system's own limit, or the
+	 * mbufs. */
+	p->limit = c->max_num_events > 0 ?
+		   MIN((unsigned int)c->max_num_events, mbufs) : mbufs;
 	p->port_cache = MAX(DPK_PORT_CREDIT_CACHE, 2 * c->credit_quanta);
 	p->reserve = nb_ports * p->port_cache;
 	if (p->limit < 2 * p->reserve) {

@@ -136,6 +136,7 @@ static int tel_eventdev(const char *cmd, const char *params,
 	rte_tel_data_add_dict_string(d, "tx_port", svc);
 	rte_tel_data_add_dict_u64(d, "events_limit", m->ev.max_num_events);
 	rte_tel_data_add_dict_u64(d, "new_event_threshold", m->ev.new_threshold);
+	rte_tel_data_add_dict_u64(d, "credits_held_back", m->ev.reserve);
 	if (!m->use_service)
 		snprintf(svc, sizeof(svc), "none");
 	else if (m->service.lcore < 0)

@@ -23,6 +23,8 @@
  * DPDK 22.11. */
 #define ALLOW_EXPERIMENTAL_API
 
+#include <sched.h>
+
 #include <rte_ethdev.h>
 #include <rte_eventdev.h>
 #include <rte_mbuf.h>
@@ -324,6 +326,11 @@ int dpk_worker_main(void *arg)
 		moved = w->ev ? event_pass(w, up) : poll_task(w, up);
 		dpk_task_boundary(w->ev ? "event pass" : "poll pass");
 		st->busy_polls += moved != 0;
+		/* Between passes, holding nothing. Test mode only (lcores-per-
+		 * cpu): lcores sharing a CPU take turns every pass, not every
+		 * scheduler tick. */
+		if (unlikely(w->shared_cpu))
+			sched_yield();
 	}
 	if (w->ev) {
 		rte_event_port_quiesce(w->ev->dev, w->ev_port, quiesce_flush, w);
