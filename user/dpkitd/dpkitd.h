@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_eventdev.h>
+
 #include "config.h"
 #include "dpkitd_stage.h"
 #include "libdpkit.h"
@@ -24,11 +26,12 @@ struct rte_mempool;
 /* Per-worker counters; only the worker writes them, the main lcore reads. */
 struct dpk_stats {
 	uint64_t rx;
+	uint64_t rx_held;		/* refused by the eventdev, offered again */
 	uint64_t stage;			/* packets the stage saw */
 	uint64_t tx;
 	uint64_t drop_tx_full;		/* the tx queue did not take them */
 	uint64_t drop_link_down;	/* the destination port was down */
-	uint64_t drop_evdev;		/* the eventdev refused them (full) */
+	uint64_t drop_evdev;		/* the eventdev refused a forward (full) */
 	uint64_t drop_stage;		/* the stage said drop */
 	uint64_t drop_flush;		/* in flight at shutdown, freed */
 	uint64_t polls, busy_polls;	/* passes, and passes with packets */
@@ -90,6 +93,10 @@ struct dpk_worker {
 	uint8_t ev_port;		/* rx's NEW, the stage's dequeue */
 	unsigned int rx_first;		/* the rx queue served first */
 	bool shared_cpu;		/* test mode: yield after each pass */
+	/* rx admission: NEW events the eventdev refused, offered first next
+	 * pass (no rx meanwhile). */
+	uint16_t nb_held;
+	struct rte_event held[DPK_BURST];
 	bool tx;			/* owns the eventdev's tx port */
 	uint32_t funnel;		/* ports sent to through tx_port */
 	struct dpk_service *service;	/* inline: this worker runs it */

@@ -78,6 +78,7 @@ static int tel_workers(const char *cmd, const char *params,
 		rte_tel_data_start_dict(w);
 		rte_tel_data_add_dict_u64(w, "lcore", m->workers[i].lcore);
 		rte_tel_data_add_dict_u64(w, "rx", s->rx);
+		rte_tel_data_add_dict_u64(w, "rx_held", s->rx_held);
 		rte_tel_data_add_dict_u64(w, "stage", s->stage);
 		rte_tel_data_add_dict_u64(w, "tx", s->tx);
 		rte_tel_data_add_dict_u64(w, "drop_tx_full", s->drop_tx_full);

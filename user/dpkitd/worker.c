@@ -130,17 +130,43 @@ static inline uint32_t flow_id(const struct rte_mbuf *m)
 			     rte_pktmbuf_data_len(m));
 }
 
-/* Eventdev rx: NEW events to queue 0; what the device refuses is dropped. */
+/*
+ * Enqueue the held NEW events (rx admission): what the device takes goes,
+ * the rest stays held for the next pass. True when none is left.
+ */
+static bool admit_held(struct dpk_worker *w)
+{
+	uint16_t enq;
+
+	enq = rte_event_enqueue_new_burst(w->ev->dev, w->ev_port, w->held,
+					  w->nb_held);
+	if (enq < w->nb_held) {
+		memmove(w->held, w->held + enq,
+			(w->nb_held - enq) * sizeof(w->held[0]));
+		w->nb_held -= enq;
+		return false;
+	}
+	w->nb_held = 0;
+	return true;
+}
+
+/*
+ * Eventdev rx, admission first: a burst the eventdev refused is held and
+ * offered first next pass, and nothing more is received until it went in,
+ * so what the pipeline cannot take stays in the NIC's rings (counted there
+ * as missed), never received, hashed and freed. The queue after the one
+ * refused goes first next time: no queue or port gets all of the room.
+ */
 static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 {
 	const struct dpk_evdev *ev = w->ev;
 	struct rte_mbuf *pkts[DPK_BURST];
-	struct rte_event evs[DPK_BURST];
-	unsigned int k, q, refused = 0, first_refused = 0;
+	struct rte_event *evs = w->held;
+	unsigned int k, q;
 	uint16_t n, i, enq, total = 0;
 
-	/* When the eventdev is full, the first queue refused goes first next
-	 * pass: no port gets all of the room. */
+	if (w->nb_held && !admit_held(w))
+		return 0;
 	for (k = 0; k < w->nr_rxq && !*w->stop_rx; k++) {
 		const struct dpk_rxq *rq;
 
@@ -168,15 +194,15 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 		}
 		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
 		if (enq < n) {
-			rte_pktmbuf_free_bulk(&pkts[enq], n - enq);
-			w->stats.drop_evdev += n - enq;
-			w->stats.port_drop_evdev[rq->port] += n - enq;
-			if (!refused++)
-				first_refused = q;
+			/* Held: the device is full; the next queue goes
+			 * first once these went in. */
+			memmove(evs, evs + enq, (n - enq) * sizeof(evs[0]));
+			w->nb_held = n - enq;
+			w->stats.rx_held += n - enq;
+			w->rx_first = (q + 1) % w->nr_rxq;
+			break;
 		}
 	}
-	if (refused)
-		w->rx_first = first_refused;
 	return total;
 }
 
@@ -318,7 +344,7 @@ int dpk_worker_main(void *arg)
 	struct dpk_worker *w = arg;
 	struct dpk_stats *st = &w->stats;
 	uint64_t up;
-	uint16_t moved;
+	uint16_t moved, i;
 
 	while (!*w->stop) {
 		up = *w->link_word;	/* one load per pass */
@@ -333,6 +359,9 @@ int dpk_worker_main(void *arg)
 			sched_yield();
 	}
 	if (w->ev) {
+		for (i = 0; i < w->nb_held; i++)	/* never admitted */
+			quiesce_flush(w->ev->dev, w->held[i], w);
+		w->nb_held = 0;
 		rte_event_port_quiesce(w->ev->dev, w->ev_port, quiesce_flush, w);
 		if (w->tx)
 			rte_event_port_quiesce(w->ev->dev, w->ev->tx_port,
