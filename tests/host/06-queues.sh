@@ -75,4 +75,28 @@ rc=$?
 sed 's/^/# /' "$tmp/poll.log" | grep -v EAL | tail -n 3
 check "poll mode, two workers, a one-queue-pair port: refused, naming the numbers" \
 	sh -c "[ $rc = 1 ] && grep -q 'port p: poll mode needs a tx queue per worker (2), the device has 1' '$tmp/poll.log'"
+
+# mbufs: sized from the plan, or refused, naming the numbers, when the
+# configured count cannot cover the plan (the rx rings alone would empty
+# the pool: rx_nombuf, which looks like NIC loss).
+cat > "$tmp/mbufs.conf" <<-CONF
+	worker-cpus = $(worker_cpu)
+	eventdev = dsw
+	hugepages = no
+	memory = 512
+	mbufs = 2047
+	[port a]
+	device = net_null0
+	[port b]
+	device = net_null1
+CONF
+timeout 60 "$DPKITD" -c "$tmp/mbufs.conf" > "$tmp/mbufs.log" 2>&1
+rc=$?
+grep mbufs "$tmp/mbufs.log" | sed 's/^/# /'
+check "mbufs = 2047 for 2 ports of 1024 + 1024 descriptors: refused, naming the numbers" \
+	sh -c "[ $rc = 1 ] && grep -q 'mbufs = 2047 is too few: rx descriptors 2048 + tx descriptors 2048 + ' '$tmp/mbufs.log'"
+sed '/^mbufs/d' "$tmp/mbufs.conf" > "$tmp/auto.conf"
+run_dpkitd "$tmp/auto.conf" 2
+check "mbufs unset: the pool is sized from the plan, and said so" \
+	sh -c "[ $rc = 0 ] && [ $in_use = 0 ] && grep -Eq 'mbufs: [0-9]+ on socket 0 \(rx descriptors 2048, tx descriptors 2048, events [0-9]+, ' '$tmp/run.log'"
 finish

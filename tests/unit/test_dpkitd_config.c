@@ -146,6 +146,21 @@ static void errors_name_the_place(void **state)
 	}
 }
 
+/* A PCI port DMAs to the pool: hugepages only (4 KiB pages are for vdevs). */
+static void pci_port_needs_hugepages(void **state)
+{
+	struct dpk_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "hugepages = no\n[port p]\ndevice = 0000:00:05.0\n"),
+			 -EINVAL);
+	assert_string_equal(err, "config: port p: device: a PCI port needs "
+			    "hugepages (hugepages = no gives 4 KiB pages: DMA "
+			    "through the IOMMU page by page, or not at all "
+			    "without one)");
+	assert_int_equal(parse(&cfg, "hugepages = no\n[port p]\ndevice = net_null0\n"), 0);
+}
+
 static void overrides(void **state)
 {
 	struct dpk_config cfg;
@@ -231,6 +246,7 @@ int main(void)
 		cmocka_unit_test(full_file),
 		cmocka_unit_test(defaults_and_one_port),
 		cmocka_unit_test(errors_name_the_place),
+		cmocka_unit_test(pci_port_needs_hugepages),
 		cmocka_unit_test(overrides),
 		cmocka_unit_test(print_parses_back),
 		cmocka_unit_test(find_dlb2),
