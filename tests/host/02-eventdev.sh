@@ -13,7 +13,7 @@ conf() {	# conf EVENTDEV [KEY=VALUE...]
 		"$(worker_cpu)" "$1"
 	shift
 	printf '%s\n' "$@"
-	printf 'mbufs = 4095\n[port a]\ndevice = net_null0\n[port b]\ndevice = net_null1\n'
+	printf '[port a]\ndevice = net_null0\n[port b]\ndevice = net_null1\n'
 }
 
 for ev in dsw sw; do

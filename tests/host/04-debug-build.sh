@@ -18,7 +18,6 @@ cat > "$tmp/leak.conf" <<-CONF
 	stage = leak-lock
 	hugepages = no
 	memory = 256
-	mbufs = 4095
 	[port a]
 	device = net_null0
 CONF

@@ -37,7 +37,7 @@ static void full_file(void **state)
 		"eventdev-args = 0000:6d:00.0,num_dir_credits=64\n"
 		"stage = reflect\n"
 		"mbufs = 16383\n"
-		"hugepages = no\n"
+		"hugepages = yes\n"
 		"memory = 1024\n"
 		"log-level = debug\n"
 		"\n"
@@ -57,7 +57,7 @@ static void full_file(void **state)
 	assert_string_equal(cfg.eventdev_args, "0000:6d:00.0,num_dir_credits=64");
 	assert_string_equal(cfg.stage, "reflect");
 	assert_int_equal(cfg.mbufs, 16383);
-	assert_false(cfg.hugepages);
+	assert_true(cfg.hugepages);
 	assert_int_equal(cfg.memory_mb, 1024);
 	assert_int_equal(cfg.nr_ports, 2);
 	assert_string_equal(cfg.ports[0].name, "wan");
@@ -197,7 +197,7 @@ static void print_parses_back(void **state)
 	(void)state;
 	assert_int_equal(parse(&a, "worker-cpus = 1,3\neventdev = sw\nstage = drop\n"
 			       "isolate = 1-3\nservice-cpu = 2\n"
-			       "hugepages = no\nmemory = 300\n"
+			       "mbufs = 20000\nlcores-per-cpu = 1\n"
 			       "[port x]\ndevice = 0000:3b:00.1\nqueues = 4\n"
 			       "[port y]\ndevice = net_tap0\ntx-desc = 512\n"
 			       "priority = 3\n"), 0);

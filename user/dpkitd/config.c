@@ -35,7 +35,7 @@ void dpk_config_defaults(struct dpk_config *cfg)
 	cfg->main_lcore = -1;
 	cfg->service_cpu = DPK_SERVICE_PLACED;
 	cfg->eventdev = DPK_EVDEV_AUTO;
-	cfg->mbufs = 8191;
+	cfg->mbufs = 0;			/* from the plan */
 	cfg->mbuf_cache = 256;
 	cfg->hugepages = true;
 	cfg->memory_mb = 512;
@@ -220,8 +220,11 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 				    v);
 		strcpy(cfg->stage, v);
 	} else if (!strcmp(key, "mbufs")) {
-		if (parse_uint(v, 1023, 1U << 24, &cfg->mbufs))
-			return fail(err, size, w, key, "'%s': 1023 to %u", v, 1U << 24);
+		if (!strcmp(v, "auto"))
+			cfg->mbufs = 0;
+		else if (parse_uint(v, 1023, 1U << 24, &cfg->mbufs))
+			return fail(err, size, w, key, "'%s': auto, or 1023 to %u", v,
+				    1U << 24);
 	} else if (!strcmp(key, "mbuf-cache")) {
 		if (parse_uint(v, 0, 512, &cfg->mbuf_cache))
 			return fail(err, size, w, key, "'%s': 0 to 512", v);
@@ -422,6 +425,11 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 		w.port = p->name;
 		if (!p->device[0])
 			return fail(err, size, &w, "device", "missing");
+		if (p->is_pci && !cfg->hugepages)
+			return fail(err, size, &w, "device", "a PCI port needs "
+				    "hugepages (hugepages = no gives 4 KiB pages: "
+				    "DMA through the IOMMU page by page, or not at "
+				    "all without one)");
 		for (j = 0; j < i; j++)
 			if (!strcmp(cfg->ports[j].device, p->device))
 				return fail(err, size, &w, "device", "%s is also "
@@ -518,8 +526,12 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 	if (cfg->eventdev_args[0])
 		fprintf(f, "eventdev-args = %s\n", cfg->eventdev_args);
 	fprintf(f, "stage = %s\n", cfg->stage);
-	fprintf(f, "mbufs = %u\nmbuf-cache = %u\nhugepages = %s\n", cfg->mbufs,
-		cfg->mbuf_cache, cfg->hugepages ? "yes" : "no");
+	if (cfg->mbufs)
+		fprintf(f, "mbufs = %u\n", cfg->mbufs);
+	else
+		fprintf(f, "mbufs = auto\n");
+	fprintf(f, "mbuf-cache = %u\nhugepages = %s\n", cfg->mbuf_cache,
+		cfg->hugepages ? "yes" : "no");
 	if (!cfg->hugepages)
 		fprintf(f, "memory = %u\n", cfg->memory_mb);
 	fprintf(f, "log-level = %s\n", cfg->log_level);

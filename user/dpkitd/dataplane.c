@@ -162,14 +162,14 @@ static int plan_queues(struct dpk_main *m, unsigned int idx,
 	return 0;
 }
 
-static int port_setup(struct dpk_main *m, unsigned int idx)
+/* Port @idx as planned: its DPDK id, queues, descriptors and NUMA node. */
+static int port_plan(struct dpk_main *m, unsigned int idx,
+		     struct rte_eth_dev_info *info)
 {
 	const struct dpk_port_config *pc = &m->cfg->ports[idx];
-	struct rte_eth_conf conf = { 0 };
+	struct dpk_port_plan *pp = &m->plan[idx];
 	char name[RTE_ETH_NAME_MAX_LEN];
-	struct rte_eth_dev_info info;
-	struct rte_eth_link link;
-	uint16_t port, rxd = pc->rx_desc, txd = pc->tx_desc, q;
+	uint16_t port, rxd = pc->rx_desc, txd = pc->tx_desc;
 	int ret;
 
 	/* The device's name: what comes before its devargs. */
@@ -181,23 +181,56 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 			pc->name, name);
 		return ret;
 	}
-	ret = rte_eth_dev_info_get(port, &info);
-	if (!ret)
-		ret = plan_queues(m, idx, &info);
+	m->port_ids[idx] = port;
+	ret = rte_eth_dev_info_get(port, info);
+	if (ret) {
+		fprintf(stderr, "dpkitd: port %s: rte_eth_dev_info_get: %s\n",
+			pc->name, rte_strerror(-ret));
+		return ret;
+	}
+	ret = plan_queues(m, idx, info);
 	if (ret)
 		return ret;
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
+	if (ret) {
+		fprintf(stderr, "dpkitd: port %s: rte_eth_dev_adjust_nb_rx_tx_desc: "
+			"%s\n", pc->name, rte_strerror(-ret));
+		return ret;
+	}
+	*pp = (struct dpk_port_plan){
+		.rxq = m->nb_rxq[idx], .txq = m->nb_txq[idx],
+		.rx_desc = rxd, .tx_desc = txd,
+		/* a vdev has no node: the main lcore's */
+		.socket = rte_eth_dev_socket_id(port) >= 0 ?
+			  rte_eth_dev_socket_id(port) : (int)rte_socket_id(),
+	};
+	return 0;
+}
+
+static int port_setup(struct dpk_main *m, unsigned int idx,
+		      const struct rte_eth_dev_info *info)
+{
+	const struct dpk_port_config *pc = &m->cfg->ports[idx];
+	const struct dpk_port_plan *pp = &m->plan[idx];
+	struct rte_mempool *pool;
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_link link;
+	uint16_t port = m->port_ids[idx], q;
+	int ret;
+
+	pool = m->pools[dpk_plan_pool(&m->mbuf_plan, pp->socket)];
 	/* The flow id of the eventdev stage: the NIC's RSS hash if it has one. */
-	if (info.flow_type_rss_offloads) {
+	if (info->flow_type_rss_offloads) {
 		if (m->nb_rxq[idx] > 1) {
 			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-			conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			conf.rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads &
 				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 		}
-		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+		if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
 	/* Link changes by interrupt where the PMD has them (else polled). */
-	if (m->lsc_fd >= 0 && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
+	if (m->lsc_fd >= 0 && (*info->dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
 	ret = rte_eth_dev_configure(port, m->nb_rxq[idx], m->nb_txq[idx], &conf);
 	if (!ret && conf.intr_conf.lsc) {
@@ -209,15 +242,12 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 				"(LSC)\n", pc->name);
 		}
 	}
-	if (!ret)
-		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	for (q = 0; !ret && q < m->nb_rxq[idx]; q++)
-		ret = rte_eth_rx_queue_setup(port, q, rxd,
-					     rte_eth_dev_socket_id(port), NULL,
-					     m->pool);
+		ret = rte_eth_rx_queue_setup(port, q, pp->rx_desc, pp->socket,
+					     NULL, pool);
 	for (q = 0; !ret && q < m->nb_txq[idx]; q++)
-		ret = rte_eth_tx_queue_setup(port, q, txd,
-					     rte_eth_dev_socket_id(port), NULL);
+		ret = rte_eth_tx_queue_setup(port, q, pp->tx_desc, pp->socket,
+					     NULL);
 	if (!ret)
 		ret = rte_eth_dev_start(port);
 	if (ret) {
@@ -226,18 +256,73 @@ static int port_setup(struct dpk_main *m, unsigned int idx)
 		return ret;
 	}
 	rte_eth_promiscuous_enable(port);
-	m->port_ids[idx] = port;
 	m->nr_started++;
 	if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
 		m->link_up |= 1ULL << idx;
 	return 0;
 }
 
-/* Every (port, queue) to a worker, round robin; each worker its tx queue. */
-static void assign_queues(struct dpk_main *m)
+/*
+ * One mbuf pool per NUMA node with ports, each sized from the plan
+ * (plan.c), or "mbufs =" refused, naming the numbers, when it cannot
+ * cover the plan.
+ */
+static int pools_setup(struct dpk_main *m)
 {
-	unsigned int i, q, n = 0, lcore;
+	const struct dpk_config *cfg = m->cfg;
+	struct dpk_mbuf_plan *mp = &m->mbuf_plan;
+	char name[RTE_MEMPOOL_NAMESIZE], err[256];
+	/* workers, main lcore, a service lcore, a stage's control thread */
+	unsigned int k, lcores = m->nr_workers + 3;
+	int ret;
+
+	ret = dpk_plan_mbufs(m->plan, m->nr_ports, m->nr_workers, lcores,
+			     cfg->mbuf_cache, cfg->mbufs,
+			     cfg->eventdev != DPK_EVDEV_NONE ? &m->ev_plan : NULL,
+			     mp, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "dpkitd: %s\n", err);
+		return ret;
+	}
+	for (k = 0; k < mp->nr_pools; k++) {
+		fprintf(stderr, "dpkitd: mbufs: %u on socket %d (rx descriptors %u, "
+			"tx descriptors %u, events %u, in the workers' hands %u, "
+			"lcore caches %u)%s\n", mp->count[k], mp->socket[k],
+			mp->rx_desc[k], mp->tx_desc, mp->events, mp->in_hand,
+			mp->caches, cfg->mbufs ? ", as configured" : "");
+		snprintf(name, sizeof(name), "dpk_mbufs_%d", mp->socket[k]);
+		m->pools[k] = rte_pktmbuf_pool_create(name, mp->count[k],
+						      cfg->mbuf_cache, 0,
+						      RTE_MBUF_DEFAULT_BUF_SIZE,
+						      mp->socket[k]);
+		if (!m->pools[k] && rte_errno == ENOMEM) {
+			fprintf(stderr, "dpkitd: mbufs: no memory on socket %d: "
+				"from any\n", mp->socket[k]);
+			m->pools[k] = rte_pktmbuf_pool_create(name, mp->count[k],
+							      cfg->mbuf_cache, 0,
+							      RTE_MBUF_DEFAULT_BUF_SIZE,
+							      SOCKET_ID_ANY);
+		}
+		if (!m->pools[k]) {
+			fprintf(stderr, "dpkitd: rte_pktmbuf_pool_create %s (%u "
+				"mbufs): %s\n", name, mp->count[k],
+				rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		m->nr_pools++;
+	}
+	return 0;
+}
+
+/*
+ * Every (port, queue) to a worker, round robin over the workers on the
+ * port's NUMA node (all of them when none is); each worker its tx queue.
+ */
+static int assign_queues(struct dpk_main *m)
+{
+	unsigned int i, q, k, n = 0, lcore, idx, local;
 	struct dpk_worker *w;
+	int s;
 
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -257,17 +342,33 @@ static void assign_queues(struct dpk_main *m)
 		if (++i == m->nr_workers)
 			break;
 	}
-	for (i = 0; i < m->nr_ports; i++)
-		for (q = 0; q < m->nb_rxq[i]; q++, n++) {
-			w = &m->workers[n % m->nr_workers];
-			if (w->nr_rxq == DPK_MAX_RXQ)
-				continue;
+	for (i = 0; i < m->nr_ports; i++) {
+		s = m->plan[i].socket;
+		for (local = 0, k = 0; k < m->nr_workers; k++)
+			local += (int)rte_lcore_to_socket_id(m->workers[k].lcore) == s;
+		for (q = 0; q < m->nb_rxq[i]; q++) {
+			for (w = NULL, k = 0; !w && k < m->nr_workers; k++) {
+				idx = (n + k) % m->nr_workers;
+				w = &m->workers[idx];
+				if ((local && (int)rte_lcore_to_socket_id(w->lcore) != s) ||
+				    w->nr_rxq == DPK_MAX_RXQ)
+					w = NULL;
+			}
+			if (!w) {
+				fprintf(stderr, "dpkitd: port %s: rx queue %u: every "
+					"worker has %d rx queues already\n",
+					m->cfg->ports[i].name, q, DPK_MAX_RXQ);
+				return -ENOSPC;
+			}
+			n = idx + 1;
 			w->rxq[w->nr_rxq++] = (struct dpk_rxq){
 				.port_id = m->port_ids[i], .queue = q,
 				.dst_port_id = m->port_ids[m->cfg->ports[i].forward_idx],
 				.port = i, .dst_port = m->cfg->ports[i].forward_idx,
 			};
 		}
+	}
+	return 0;
 }
 
 /* Report port @i's link into dpkit.ko's table (and so its page and genl). */
@@ -522,6 +623,7 @@ static void stage_control(void *arg)
 
 int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 {
+	static struct rte_eth_dev_info infos[DPK_MAX_PORTS];
 	static struct dpk_main m;
 	char *argv[DPK_MAX_EAL_ARGS], buf[2048];
 	struct dpk_stats total = { 0 };
@@ -547,20 +649,22 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 	m.stage = dpk_stage_find(cfg->stage);
 	for (i = 0; i < m.nr_ports; i++)
 		m.forward[i] = cfg->ports[i].forward_idx;
-	m.pool = rte_pktmbuf_pool_create("dpk_mbufs", cfg->mbufs, cfg->mbuf_cache,
-					 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					 rte_socket_id());
-	if (!m.pool) {
-		fprintf(stderr, "dpkitd: mbuf pool of %u: %s\n", cfg->mbufs,
-			rte_strerror(rte_errno));
-		goto out_eal;
-	}
 	m.lsc_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* The plan: queues from what the devices have, the eventdev's size,
+	 * then the pools that hold it all; then the ports, the eventdev. */
 	for (i = 0; i < m.nr_ports; i++)
-		if (port_setup(&m, i))
+		if (port_plan(&m, i, &infos[i]))
+			goto out_pools;
+	if (cfg->eventdev != DPK_EVDEV_NONE && dpk_evdev_plan(&m) < 0)
+		goto out_pools;
+	if (pools_setup(&m))
+		goto out_pools;
+	for (i = 0; i < m.nr_ports; i++)
+		if (port_setup(&m, i, &infos[i]))
 			goto out_ports;
 	link_setup(&m);
-	assign_queues(&m);
+	if (assign_queues(&m))
+		goto out_ports;
 	if (cfg->eventdev != DPK_EVDEV_NONE &&
 	    dpk_evdev_setup(&m, dpk_service_lcore(cfg, p)) < 0)
 		goto out_evdev;
@@ -595,9 +699,11 @@ out_ports:
 		rte_eth_dev_stop(m.port_ids[i]);
 		rte_eth_dev_close(m.port_ids[i]);
 	}
+out_pools:
 	if (m.lsc_fd >= 0)
 		close(m.lsc_fd);
-	in_use = rte_mempool_in_use_count(m.pool);
+	for (in_use = 0, i = 0; i < m.nr_pools; i++)
+		in_use += rte_mempool_in_use_count(m.pools[i]);
 	fprintf(stderr, "dpkitd: stopped: rx %llu, tx %llu, dropped %llu (tx full "
 		"%llu, link down %llu, eventdev full %llu, stage %llu, flushed "
 		"%llu); mbufs in use %u\n",
@@ -610,8 +716,8 @@ out_ports:
 		(unsigned long long)total.drop_flush, in_use);
 	if (in_use)
 		ret = 1;
-	rte_mempool_free(m.pool);
-out_eal:
+	for (i = 0; i < m.nr_pools; i++)
+		rte_mempool_free(m.pools[i]);
 	rte_eal_cleanup();
 	return ret;
 }

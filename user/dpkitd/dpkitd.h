@@ -17,6 +17,7 @@
 #include "config.h"
 #include "dpkitd_stage.h"
 #include "libdpkit.h"
+#include "plan.h"
 
 #define DPK_BURST	32
 #define DPK_MAX_RXQ	64	/* (port, queue) pairs per worker */
@@ -64,6 +65,7 @@ struct dpk_evdev {
 	bool maintain;			/* no RTE_EVENT_DEV_CAP_MAINTENANCE_FREE */
 	bool qos;			/* RTE_EVENT_DEV_CAP_EVENT_QOS */
 	unsigned int max_num_events;	/* nb_events_limit */
+	unsigned int flows;		/* max_event_queue_flows */
 	unsigned int new_threshold;	/* every port's */
 	unsigned int reserve;		/* credits the ports may hold back */
 	uint16_t deq_depth, enq_depth;
@@ -111,7 +113,13 @@ struct dpk_worker {
 
 struct dpk_main {
 	const struct dpk_config *cfg;
-	struct rte_mempool *pool;
+	/* The plan (plan.h): queues and NUMA node per port, the eventdev's
+	 * size, one mbuf pool per NUMA node with ports. */
+	struct dpk_port_plan plan[DPK_MAX_PORTS];
+	struct dpk_evdev_plan ev_plan;
+	struct dpk_mbuf_plan mbuf_plan;
+	struct rte_mempool *pools[DPK_MAX_POOLS];
+	unsigned int nr_pools;
 	unsigned int nr_ports, nr_started;
 	uint16_t port_ids[DPK_MAX_PORTS];
 	uint16_t nb_rxq[DPK_MAX_PORTS], nb_txq[DPK_MAX_PORTS];
@@ -146,7 +154,10 @@ int dpk_worker_main(void *arg);
 int dpk_spawn(pthread_t *thread, const char *name, void (*fn)(void *arg),
 	      void *arg);
 
-/* evdev.c: configure and start the eventdev, its service; stop it all. */
+/* evdev.c: plan the eventdev from what it says it has (before the mbuf
+ * pools: they hold its events); configure and start it and its service;
+ * stop it all. */
+int dpk_evdev_plan(struct dpk_main *m);
 int dpk_evdev_setup(struct dpk_main *m, int service_lcore);
 void dpk_evdev_stop(struct dpk_main *m);
 

@@ -93,17 +93,11 @@ static uint8_t prio_of(unsigned int lvl)
 	       lvl * ((RTE_EVENT_DEV_PRIORITY_LOWEST + 1) / 4);
 }
 
-int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
+int dpk_evdev_plan(struct dpk_main *m)
 {
 	struct dpk_evdev *e = &m->ev;
 	struct rte_event_dev_info info;
-	struct rte_event_dev_config dc = { 0 };
-	struct rte_event_queue_conf qc;
-	struct rte_event_port_conf pc;
 	struct dpk_evdev_caps caps;
-	struct dpk_evdev_plan plan;
-	uint8_t q0 = 0, q1 = 1;
-	unsigned int i, j, nr = m->nr_workers;
 	char err[256];
 	int ret;
 
@@ -115,16 +109,17 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	e->dev = 0;
 	ret = rte_event_dev_info_get(e->dev, &info);
 	if (ret)
-		return evdev_fail("info", ret);
+		return evdev_fail("rte_event_dev_info_get", ret);
 	snprintf(e->name, sizeof(e->name), "%s", info.driver_name);
 	e->maintain = !(info.event_dev_cap & RTE_EVENT_DEV_CAP_MAINTENANCE_FREE);
 	e->qos = info.event_dev_cap & RTE_EVENT_DEV_CAP_EVENT_QOS;
 	/* A port per worker; queue 1 and its port only for ports with fewer
 	 * tx queues than workers. */
 	e->has_tx_port = m->funnel != 0;
-	e->nb_ports = nr + e->has_tx_port;
+	e->nb_ports = m->nr_workers + e->has_tx_port;
 	e->nb_queues = 1 + e->has_tx_port;
-	e->tx_port = nr;
+	e->tx_port = m->nr_workers;
+	e->flows = info.max_event_queue_flows;
 	caps = (struct dpk_evdev_caps){
 		.max_num_events = info.max_num_events,
 		.max_ports = info.max_event_ports,
@@ -134,26 +129,38 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 		.burst = info.event_dev_cap & RTE_EVENT_DEV_CAP_BURST_MODE,
 		.credit_quanta = dpk_devargs_credit_quanta(m->cfg->eventdev_args),
 	};
-	ret = dpk_plan_evdev(&caps, e->nb_ports, m->cfg->mbufs, &plan, err,
-			     sizeof(err));
-	if (ret) {
+	ret = dpk_plan_evdev(&caps, e->nb_ports, &m->ev_plan, err, sizeof(err));
+	if (ret)
 		fprintf(stderr, "dpkitd: eventdev: %s: %s\n", e->name, err);
-		return ret;
-	}
-	e->max_num_events = plan.limit;
-	e->new_threshold = plan.new_threshold;
-	e->reserve = plan.reserve;
-	e->deq_depth = plan.deq_depth;
-	e->enq_depth = plan.enq_depth;
+	return ret;
+}
+
+int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
+{
+	const struct dpk_evdev_plan *plan = &m->ev_plan;
+	struct rte_event_dev_config dc = { 0 };
+	struct dpk_evdev *e = &m->ev;
+	struct rte_event_queue_conf qc;
+	struct rte_event_port_conf pc;
+	uint8_t q0 = 0, q1 = 1;
+	unsigned int i, j, nr = m->nr_workers;
+	int ret;
+
+	/* The plan, after the mbuf pools had their say on the threshold. */
+	e->max_num_events = plan->limit;
+	e->new_threshold = plan->new_threshold;
+	e->reserve = plan->reserve;
+	e->deq_depth = plan->deq_depth;
+	e->enq_depth = plan->enq_depth;
 
 	dc.nb_event_queues = e->nb_queues;
 	dc.nb_event_ports = e->nb_ports;
 	dc.nb_single_link_event_port_queues = e->has_tx_port;
 	dc.nb_events_limit = e->max_num_events;
-	dc.nb_event_queue_flows = info.max_event_queue_flows;
+	dc.nb_event_queue_flows = e->flows;
 	dc.nb_event_port_dequeue_depth = e->deq_depth;
 	dc.nb_event_port_enqueue_depth = e->enq_depth;
-	dc.dequeue_timeout_ns = plan.dequeue_timeout_ns;
+	dc.dequeue_timeout_ns = plan->dequeue_timeout_ns;
 	ret = rte_event_dev_configure(e->dev, &dc);
 	if (ret)
 		return evdev_fail("configure", ret);
@@ -161,7 +168,7 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	rte_event_queue_default_conf_get(e->dev, 0, &qc);
 	qc.event_queue_cfg = 0;
 	qc.schedule_type = RTE_SCHED_TYPE_ATOMIC;
-	qc.nb_atomic_flows = info.max_event_queue_flows;
+	qc.nb_atomic_flows = e->flows;
 	qc.nb_atomic_order_sequences = 0;
 	qc.priority = RTE_EVENT_DEV_PRIORITY_NORMAL;
 	ret = rte_event_queue_setup(e->dev, 0, &qc);

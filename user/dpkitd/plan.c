@@ -25,8 +25,7 @@ unsigned int dpk_devargs_credit_quanta(const char *devargs)
 }
 
 int dpk_plan_evdev(const struct dpk_evdev_caps *c, unsigned int nb_ports,
-		   unsigned int mbufs, struct dpk_evdev_plan *p, char *err,
-		   size_t size)
+		   struct dpk_evdev_plan *p, char *err, size_t size)
 {
 	memset(p, 0, sizeof(*p));
 	p->nb_ports = nb_ports;
@@ -35,10 +34,9 @@ int dpk_plan_evdev(const struct dpk_evdev_caps *c, unsigned int nb_ports,
 			 "run fewer workers", nb_ports, c->max_ports);
 		return -ENOSPC;
 	}
-	/* No more events than packets: a closed system's own limit, or the
-	 * mbufs. */
-	p->limit = c->max_num_events > 0 ?
-		   MIN((unsigned int)c->max_num_events, mbufs) : mbufs;
+	/* A closed system's own limit; an open one has none. */
+	p->limit = c->max_num_events > 0 ? (unsigned int)c->max_num_events :
+					   DPK_EVENTS_OPEN;
 	p->port_cache = MAX(DPK_PORT_CREDIT_CACHE, 2 * c->credit_quanta);
 	p->reserve = nb_ports * p->port_cache;
 	if (p->limit < 2 * p->reserve) {
@@ -52,5 +50,77 @@ int dpk_plan_evdev(const struct dpk_evdev_caps *c, unsigned int nb_ports,
 	p->deq_depth = c->burst ? MIN(c->max_deq_depth, 32U) : 1;
 	p->enq_depth = c->burst ? MIN(c->max_enq_depth, 32U) : 1;
 	p->dequeue_timeout_ns = c->min_timeout_ns;
+	return 0;
+}
+
+unsigned int dpk_plan_pool(const struct dpk_mbuf_plan *p, int socket)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_pools; i++)
+		if (p->socket[i] == socket)
+			return i;
+	return 0;
+}
+
+static unsigned int round_pow2_minus1(unsigned int n)
+{
+	unsigned int v = 1023;
+
+	while (v < n)
+		v = v * 2 + 1;
+	return v;
+}
+
+int dpk_plan_mbufs(const struct dpk_port_plan *ports, unsigned int nr_ports,
+		   unsigned int nr_workers, unsigned int nr_lcores,
+		   unsigned int cache, unsigned int mbufs,
+		   struct dpk_evdev_plan *ev, struct dpk_mbuf_plan *p,
+		   char *err, size_t size)
+{
+	unsigned int i, k, fixed, most = 0, extra = 0, events;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < nr_ports; i++) {
+		k = dpk_plan_pool(p, ports[i].socket);
+		if (!p->nr_pools || p->socket[k] != ports[i].socket) {
+			if (p->nr_pools == DPK_MAX_POOLS) {
+				snprintf(err, size, "ports on more than %d NUMA "
+					 "nodes", DPK_MAX_POOLS);
+				return -ENOSPC;
+			}
+			k = p->nr_pools++;
+			p->socket[k] = ports[i].socket;
+		}
+		p->rx_desc[k] += ports[i].rxq * ports[i].rx_desc;
+		p->tx_desc += ports[i].txq * ports[i].tx_desc;
+	}
+	/* rx, held and stage bursts (eventdev); one burst (poll mode) */
+	p->in_hand = nr_workers * DPK_PLAN_BURST * (ev ? 3 : 1);
+	p->caches = nr_lcores * cache * 3 / 2;
+	for (k = 0; k < p->nr_pools; k++)
+		most = MAX(most, p->rx_desc[k]);
+	fixed = most + p->tx_desc + p->in_hand + p->caches;
+	if (ev) {
+		/* past the threshold by at most a burst per port */
+		extra = ev->nb_ports * DPK_PLAN_BURST;
+		events = mbufs ? (mbufs > fixed + extra ? mbufs - fixed - extra : 0) :
+				 MAX(ev->reserve, DPK_EVENTS_DEFAULT);
+		ev->new_threshold = MIN(ev->new_threshold, events);
+		p->events = ev->new_threshold + extra;
+	}
+	if (mbufs && (mbufs < fixed + p->events ||
+		      (ev && ev->new_threshold < ev->reserve))) {
+		snprintf(err, size, "mbufs = %u is too few: rx descriptors %u + "
+			 "tx descriptors %u + events %u + in the workers' hands "
+			 "%u + lcore caches %u = %u", mbufs, most, p->tx_desc,
+			 ev ? ev->reserve + extra : 0, p->in_hand, p->caches,
+			 fixed + (ev ? ev->reserve + extra : 0));
+		return -ENOSPC;
+	}
+	for (k = 0; k < p->nr_pools; k++)
+		p->count[k] = mbufs ? mbufs :
+			round_pow2_minus1(p->rx_desc[k] + p->tx_desc + p->events +
+					  p->in_hand + p->caches);
 	return 0;
 }
