@@ -6,6 +6,8 @@
 # reach it through the single-link tx queue (worker 0 sends them), while
 # net_null, which has a tx queue per worker, is sent to directly by the
 # worker that ran the stage (per-flow order holds: queue 0 is atomic).
+# Each port gets RSS when its device has it, with a symmetric key; the
+# mbufs are sized from the plan.
 . "$DPKIT_TOP/tests/host/lib.sh"
 
 # p (net_pcap: one queue pair, replaying 64 flows) <-> a (net_null0).
@@ -75,6 +77,37 @@ rc=$?
 sed 's/^/# /' "$tmp/poll.log" | grep -v EAL | tail -n 3
 check "poll mode, two workers, a one-queue-pair port: refused, naming the numbers" \
 	sh -c "[ $rc = 1 ] && grep -q 'port p: poll mode needs a tx queue per worker (2), the device has 1' '$tmp/poll.log'"
+
+# RSS whenever the device has it, one queue or more, with a symmetric key
+# (both directions of a connection: one flow); its RETA from "reta =".
+cat > "$tmp/rss.conf" <<-CONF
+	worker-cpus = $(worker_cpu)
+	eventdev = dsw
+	hugepages = no
+	memory = 512
+	[port a]
+	device = net_null0
+	[port b]
+	device = net_null1
+	queues = 2
+	reta = 1,0,0
+CONF
+run_dpkitd "$tmp/rss.conf" 2 "'$DPKITCTL' --json stats > '$tmp/stats.json' 2>&1"
+check "RSS on a one-queue port, a symmetric key; the RETA as configured" \
+	python3 - "$tmp/stats.json" <<-'EOF'
+	import json, sys
+	p = json.load(open(sys.argv[1]))['/dpkit/ports']
+	print({k: (v.get('rss_hf'), v.get('rss_key'), v.get('reta', [])[:6]) for k, v in p.items()})
+	assert p['a']['rss_hf'] != 0 and p['b']['rss_hf'] != 0, p
+	assert p['a']['rss_key'] == '6d5a' * 20, p['a']
+	assert p['b']['reta'][:6] == [1, 0, 0, 1, 0, 0], p['b']
+	EOF
+check "... exit 0" test "$rc" = 0
+sed 's/reta = 1,0,0/reta = 0,2/' "$tmp/rss.conf" > "$tmp/reta.conf"
+timeout 60 "$DPKITD" -c "$tmp/reta.conf" > "$tmp/reta.log" 2>&1
+rc=$?
+check "reta = 0,2 with two queues: refused, naming the port and the queue" \
+	sh -c "[ $rc = 1 ] && grep -q 'port b: reta: queue 2, the port has 2 rx queues' '$tmp/reta.log'"
 
 # mbufs: sized from the plan, or refused, naming the numbers, when the
 # configured count cannot cover the plan (the rx rings alone would empty

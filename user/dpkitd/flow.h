@@ -19,4 +19,11 @@
  */
 uint32_t dpk_flow_hash(const uint8_t *frame, uint32_t len);
 
+/*
+ * A Toeplitz RSS key of @len bytes that hashes both directions of a flow
+ * alike: 0x6d5a repeated (its period, 16 bits, divides every field's
+ * offset, so swapping source and destination does not change the hash).
+ */
+void dpk_flow_symmetric_key(uint8_t *key, unsigned int len);
+
 #endif /* DPKITD_FLOW_H */
