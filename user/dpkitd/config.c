@@ -278,6 +278,55 @@ static struct dpk_port_config *port_get(struct dpk_config *cfg,
 	return p;
 }
 
+/* rss-key = symmetric | device | HEX (an even number of hex digits). */
+static int set_rss_key(struct dpk_port_config *p, const struct where *w,
+		       const char *key, const char *v, char *err, size_t size)
+{
+	size_t i, n = strlen(v);
+	unsigned int byte;
+
+	if (!strcmp(v, "symmetric") || !strcmp(v, "device")) {
+		p->rss_key_kind = v[0] == 's' ? DPK_RSS_KEY_SYMMETRIC :
+						DPK_RSS_KEY_DEVICE;
+		p->rss_key_len = 0;
+		return 0;
+	}
+	if (!n || n % 2 || n / 2 > DPK_RSS_KEY_MAX ||
+	    strspn(v, "0123456789abcdefABCDEF") != n)
+		return fail(err, size, w, key, "'%s': symmetric, device, or the "
+			    "key in hex (up to %d bytes)", v, DPK_RSS_KEY_MAX);
+	for (i = 0; i < n / 2; i++) {
+		sscanf(v + 2 * i, "%2x", &byte);
+		p->rss_key[i] = byte;
+	}
+	p->rss_key_len = n / 2;
+	p->rss_key_kind = DPK_RSS_KEY_GIVEN;
+	return 0;
+}
+
+/* reta = LIST: rx queue numbers, repeated over the device's RETA. */
+static int set_reta(struct dpk_port_config *p, const struct where *w,
+		    const char *key, const char *v, char *err, size_t size)
+{
+	char buf[4 * DPK_RETA_MAX], *tok, *save;
+	unsigned int q, n = 0;
+
+	if (strlen(v) >= sizeof(buf))
+		return fail(err, size, w, key, "too long");
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == DPK_RETA_MAX || parse_uint(tok, 0, 63, &q))
+			return fail(err, size, w, key, "'%s': up to %d rx queue "
+				    "numbers (0-63), comma-separated", v,
+				    DPK_RETA_MAX);
+		p->reta[n++] = q;
+	}
+	if (!n)
+		return fail(err, size, w, key, "empty");
+	p->nr_reta = n;
+	return 0;
+}
+
 static int set_port(struct dpk_port_config *p, const struct where *w,
 		    const char *key, const char *v, char *err, size_t size)
 {
@@ -308,6 +357,10 @@ static int set_port(struct dpk_port_config *p, const struct where *w,
 		if (parse_uint(v, 0, 3, &p->priority))
 			return fail(err, size, w, key, "'%s': 0 (highest) to 3 "
 				    "(lowest)", v);
+	} else if (!strcmp(key, "rss-key")) {
+		return set_rss_key(p, w, key, v, err, size);
+	} else if (!strcmp(key, "reta")) {
+		return set_reta(p, w, key, v, err, size);
 	} else {
 		return fail(err, size, w, key, "unknown port key");
 	}
@@ -500,7 +553,7 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 {
 	const struct dpk_port_config *p;
 	char list[256];
-	unsigned int i;
+	unsigned int i, j;
 
 	if (cfg->workers_listed) {
 		dpkit_cpulist_format(cfg->worker_cpus, DPK_CPU_BITS, list,
@@ -541,5 +594,18 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 			"tx-desc = %u\nforward = %s\npriority = %u\n", p->name,
 			p->device, p->queues, p->rx_desc, p->tx_desc, p->forward,
 			p->priority);
+		if (p->rss_key_kind == DPK_RSS_KEY_GIVEN) {
+			fprintf(f, "rss-key = ");
+			for (j = 0; j < p->rss_key_len; j++)
+				fprintf(f, "%02x", p->rss_key[j]);
+			fprintf(f, "\n");
+		} else {
+			fprintf(f, "rss-key = %s\n", p->rss_key_kind ==
+				DPK_RSS_KEY_DEVICE ? "device" : "symmetric");
+		}
+		for (j = 0; j < p->nr_reta; j++)
+			fprintf(f, "%s%u", j ? "," : "reta = ", p->reta[j]);
+		if (p->nr_reta)
+			fprintf(f, "\n");
 	}
 }

@@ -26,6 +26,7 @@
 #include <rte_mempool.h>
 
 #include "dpkitd.h"
+#include "flow.h"
 #include "libdpkit.h"
 
 int dpk_service_lcore(const struct dpk_config *cfg,
@@ -207,6 +208,122 @@ static int port_plan(struct dpk_main *m, unsigned int idx,
 	return 0;
 }
 
+/*
+ * RSS whenever the device has it, one queue or more: its hash is the
+ * eventdev's flow id, delivered in the mbuf where the NIC can (no software
+ * hash then). The key is symmetric unless configured otherwise, so both
+ * directions of a connection are one atomic flow.
+ */
+static int rss_conf(struct dpk_main *m, unsigned int idx,
+		    const struct rte_eth_dev_info *info, struct rte_eth_conf *conf,
+		    uint8_t *key)
+{
+	const struct dpk_port_config *pc = &m->cfg->ports[idx];
+	unsigned int len = info->hash_key_size ? info->hash_key_size : 40;
+
+	if (!info->flow_type_rss_offloads) {
+		if (pc->nr_reta || pc->rss_key_kind == DPK_RSS_KEY_GIVEN)
+			fprintf(stderr, "dpkitd: port %s: the device has no RSS: "
+				"rss-key and reta do nothing\n", pc->name);
+		return 0;
+	}
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf->rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads &
+		(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) {
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+		m->hw_hash |= 1U << idx;
+	}
+	switch (pc->rss_key_kind) {
+	case DPK_RSS_KEY_SYMMETRIC:
+		if (len > DPK_RSS_KEY_MAX)
+			return -EINVAL;
+		dpk_flow_symmetric_key(key, len);
+		break;
+	case DPK_RSS_KEY_GIVEN:
+		if (pc->rss_key_len != len) {
+			fprintf(stderr, "dpkitd: port %s: rss-key: %u bytes, the "
+				"device's key has %u\n", pc->name, pc->rss_key_len,
+				len);
+			return -EINVAL;
+		}
+		memcpy(key, pc->rss_key, len);
+		break;
+	case DPK_RSS_KEY_DEVICE:
+		return 0;
+	}
+	conf->rx_adv_conf.rss_conf.rss_key = key;
+	conf->rx_adv_conf.rss_conf.rss_key_len = len;
+	return 0;
+}
+
+/* reta = LIST, repeated over the device's RETA. */
+static int reta_set(struct dpk_main *m, unsigned int idx,
+		    const struct rte_eth_dev_info *info)
+{
+	const struct dpk_port_config *pc = &m->cfg->ports[idx];
+	struct rte_eth_rss_reta_entry64 reta[DPK_RETA_SIZE / RTE_ETH_RETA_GROUP_SIZE];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < pc->nr_reta; i++)
+		if (pc->reta[i] >= m->nb_rxq[idx]) {
+			fprintf(stderr, "dpkitd: port %s: reta: queue %u, the port "
+				"has %u rx queues\n", pc->name, pc->reta[i],
+				m->nb_rxq[idx]);
+			return -EINVAL;
+		}
+	if (!info->reta_size || info->reta_size > DPK_RETA_SIZE) {
+		fprintf(stderr, "dpkitd: port %s: reta: the device's RETA has %u "
+			"entries\n", pc->name, info->reta_size);
+		return -ENOTSUP;
+	}
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < info->reta_size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |=
+			1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			pc->reta[i % pc->nr_reta];
+	}
+	ret = rte_eth_dev_rss_reta_update(m->port_ids[idx], reta, info->reta_size);
+	if (ret)
+		fprintf(stderr, "dpkitd: port %s: rte_eth_dev_rss_reta_update: %s\n",
+			pc->name, rte_strerror(-ret));
+	return ret;
+}
+
+/* What the device says its RSS is, for telemetry. */
+static void rss_read(struct dpk_main *m, unsigned int idx,
+		     const struct rte_eth_dev_info *info)
+{
+	struct rte_eth_rss_reta_entry64 reta[DPK_RETA_SIZE / RTE_ETH_RETA_GROUP_SIZE];
+	struct dpk_rss *r = &m->rss[idx];
+	struct rte_eth_rss_conf rc = {
+		.rss_key = r->key,
+		.rss_key_len = RTE_MIN(info->hash_key_size ? info->hash_key_size : 40U,
+				       (unsigned int)sizeof(r->key)),
+	};
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	if (!info->flow_type_rss_offloads ||
+	    rte_eth_dev_rss_hash_conf_get(m->port_ids[idx], &rc))
+		return;
+	r->hf = rc.rss_hf;
+	r->key_len = RTE_MIN(rc.rss_key_len, (uint8_t)sizeof(r->key));
+	if (!info->reta_size || info->reta_size > DPK_RETA_SIZE)
+		return;
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < info->reta_size; i++)
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |=
+			1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+	if (rte_eth_dev_rss_reta_query(m->port_ids[idx], reta, info->reta_size))
+		return;
+	for (i = 0; i < info->reta_size; i++)
+		r->reta[i] = reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	r->reta_size = info->reta_size;
+}
+
 static int port_setup(struct dpk_main *m, unsigned int idx,
 		      const struct rte_eth_dev_info *info)
 {
@@ -214,21 +331,15 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 	const struct dpk_port_plan *pp = &m->plan[idx];
 	struct rte_mempool *pool;
 	struct rte_eth_conf conf = { 0 };
+	uint8_t key[DPK_RSS_KEY_MAX];
 	struct rte_eth_link link;
 	uint16_t port = m->port_ids[idx], q;
 	int ret;
 
 	pool = m->pools[dpk_plan_pool(&m->mbuf_plan, pp->socket)];
-	/* The flow id of the eventdev stage: the NIC's RSS hash if it has one. */
-	if (info->flow_type_rss_offloads) {
-		if (m->nb_rxq[idx] > 1) {
-			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-			conf.rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads &
-				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
-		}
-		if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
-			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
-	}
+	ret = rss_conf(m, idx, info, &conf, key);
+	if (ret)
+		return ret;
 	/* Link changes by interrupt where the PMD has them (else polled). */
 	if (m->lsc_fd >= 0 && (*info->dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
@@ -248,6 +359,15 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 	for (q = 0; !ret && q < m->nb_txq[idx]; q++)
 		ret = rte_eth_tx_queue_setup(port, q, pp->tx_desc, pp->socket,
 					     NULL);
+	/* Some PMDs take the key only this way (net_null), others also at
+	 * configure: both. */
+	if (!ret && conf.rx_adv_conf.rss_conf.rss_key &&
+	    rte_eth_dev_rss_hash_update(port, &conf.rx_adv_conf.rss_conf) == 0)
+		fprintf(stderr, "dpkitd: port %s: RSS key set (%s)\n", pc->name,
+			pc->rss_key_kind == DPK_RSS_KEY_SYMMETRIC ? "symmetric" :
+								    "rss-key");
+	if (!ret && pc->nr_reta)
+		ret = reta_set(m, idx, info);
 	if (!ret)
 		ret = rte_eth_dev_start(port);
 	if (ret) {
@@ -255,6 +375,7 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 			pc->name, pc->device, rte_strerror(-ret));
 		return ret;
 	}
+	rss_read(m, idx, info);
 	rte_eth_promiscuous_enable(port);
 	m->nr_started++;
 	if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
@@ -365,6 +486,7 @@ static int assign_queues(struct dpk_main *m)
 				.port_id = m->port_ids[i], .queue = q,
 				.dst_port_id = m->port_ids[m->cfg->ports[i].forward_idx],
 				.port = i, .dst_port = m->cfg->ports[i].forward_idx,
+				.sw_hash = !(m->hw_hash >> i & 1),
 			};
 		}
 	}

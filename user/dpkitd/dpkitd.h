@@ -46,6 +46,7 @@ struct dpk_rxq {
 	uint16_t port_id, queue;	/* DPDK's ids */
 	uint16_t dst_port_id;
 	uint8_t port, dst_port;		/* config indexes: bits of link_up */
+	bool sw_hash;			/* no RSS hash in the mbuf: flow.c's */
 };
 
 /*
@@ -111,6 +112,17 @@ struct dpk_worker {
 	struct dpk_stats stats;
 };
 
+#define DPK_RETA_SIZE	512	/* the largest RETA dpkitd configures */
+
+/* A port's RSS as its device reports it (telemetry). */
+struct dpk_rss {
+	uint64_t hf;
+	uint8_t key[DPK_RSS_KEY_MAX];
+	uint8_t key_len;
+	uint16_t reta_size;
+	uint16_t reta[DPK_RETA_SIZE];
+};
+
 struct dpk_main {
 	const struct dpk_config *cfg;
 	/* The plan (plan.h): queues and NUMA node per port, the eventdev's
@@ -124,6 +136,8 @@ struct dpk_main {
 	uint16_t port_ids[DPK_MAX_PORTS];
 	uint16_t nb_rxq[DPK_MAX_PORTS], nb_txq[DPK_MAX_PORTS];
 	uint32_t funnel;		/* ports with one tx queue for all */
+	struct dpk_rss rss[DPK_MAX_PORTS];
+	uint32_t hw_hash;		/* ports whose mbufs carry the RSS hash */
 	unsigned int nr_workers;
 	struct dpk_worker workers[DPKIT_MAX_WORKERS];
 	volatile int stop, stop_rx;

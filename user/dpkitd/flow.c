@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The software 5-tuple hash (flow.h).
+ * The software 5-tuple hash (flow.h): symmetric, both directions of a
+ * connection are one flow.
  */
 #include <stddef.h>
 #include <string.h>
@@ -53,9 +54,29 @@ static int has_ports(uint8_t proto)
 	return proto == 6 || proto == 17 || proto == 132;	/* TCP UDP SCTP */
 }
 
+/*
+ * The addresses (@alen bytes each, at @a) and the ports (at @l4, or none)
+ * in one order whichever way the packet goes: the lower endpoint first.
+ */
+static uint32_t mix_endpoints(uint32_t h, const uint8_t *a, uint32_t alen,
+			      const uint8_t *l4)
+{
+	int c = memcmp(a, a + alen, alen);
+	int swap = c > 0 || (!c && l4 && memcmp(l4, l4 + 2, 2) > 0);
+
+	h = mix_bytes(h, a + (swap ? alen : 0), alen);
+	h = mix_bytes(h, a + (swap ? 0 : alen), alen);
+	if (l4) {
+		h = mix_bytes(h, l4 + (swap ? 2 : 0), 2);
+		h = mix_bytes(h, l4 + (swap ? 0 : 2), 2);
+	}
+	return h;
+}
+
 uint32_t dpk_flow_hash(const uint8_t *f, uint32_t len)
 {
-	uint32_t off = ETH_HLEN, h = 0x5eed, l4 = 0;
+	uint32_t off = ETH_HLEN, h = 0x5eed, l4 = 0, alen;
+	const uint8_t *a;
 	uint16_t type;
 	uint8_t proto;
 
@@ -68,21 +89,23 @@ uint32_t dpk_flow_hash(const uint8_t *f, uint32_t len)
 	}
 	if (type == ETH_P_IP && len >= off + 20 && (f[off] >> 4) == 4) {
 		proto = f[off + 9];
-		h = mix_bytes(h, f + off + 12, 8);	/* saddr, daddr */
+		a = f + off + 12;			/* saddr, daddr */
+		alen = 4;
 		/* ports only in the first fragment (offset 0) */
 		if (!((f[off + 6] & 0x1f) | f[off + 7]))
 			l4 = off + (f[off] & 0xf) * 4;
 	} else if (type == ETH_P_IPV6 && len >= off + 40 &&
 		   (f[off] >> 4) == 6) {
 		proto = f[off + 6];
-		h = mix_bytes(h, f + off + 8, 32);	/* saddr, daddr */
+		a = f + off + 8;			/* saddr, daddr */
+		alen = 16;
 		l4 = off + 40;
 	} else {
 		return finish(mix_bytes(h, f, ETH_HLEN));
 	}
 	h = mix(h, proto);
-	if (l4 && has_ports(proto) && len >= l4 + 4)
-		h = mix_bytes(h, f + l4, 4);		/* sport, dport */
+	h = mix_endpoints(h, a, alen, l4 && has_ports(proto) && len >= l4 + 4 ?
+				      f + l4 : NULL);
 	return finish(h);
 }
 

@@ -14,8 +14,10 @@
 /*
  * Hash an Ethernet frame's 5-tuple (IPv4 or IPv6, one VLAN tag allowed;
  * TCP, UDP and SCTP ports; addresses only for other protocols and for
- * fragments after the first). Frames that are not IP hash their Ethernet
- * addresses and type. Never reads beyond @len.
+ * fragments after the first), the same both ways: the endpoints are
+ * hashed lower first, so a connection's two directions are one flow.
+ * Frames that are not IP hash their Ethernet addresses and type. Never
+ * reads beyond @len.
  */
 uint32_t dpk_flow_hash(const uint8_t *frame, uint32_t len);
 

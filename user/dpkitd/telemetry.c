@@ -18,6 +18,30 @@
 
 static const struct dpk_main *tel_main;
 
+/* RSS: hash types, key (hex) and the RETA's first entries, as the device
+ * reported them (the reply has room for 16 ports' worth). */
+#define DPK_TEL_RETA	64
+static void tel_rss(struct rte_tel_data *p, const struct dpk_rss *r)
+{
+	char hex[2 * DPK_RSS_KEY_MAX + 1];
+	struct rte_tel_data *reta;
+	unsigned int i;
+
+	rte_tel_data_add_dict_u64(p, "rss_hf", r->hf);
+	for (i = 0; i < r->key_len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r->key[i]);
+	hex[2 * r->key_len] = '\0';
+	rte_tel_data_add_dict_string(p, "rss_key", hex);
+	reta = rte_tel_data_alloc();
+	if (!reta)
+		return;
+	rte_tel_data_add_dict_u64(p, "reta_size", r->reta_size);
+	rte_tel_data_start_array(reta, RTE_TEL_U64_VAL);
+	for (i = 0; i < r->reta_size && i < DPK_TEL_RETA; i++)
+		rte_tel_data_add_array_u64(reta, r->reta[i]);
+	rte_tel_data_add_dict_container(p, "reta", reta, 0);
+}
+
 static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct dpk_main *m = tel_main;
@@ -42,6 +66,7 @@ static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d
 		rte_tel_data_add_dict_u64(p, "tx_queues", m->nb_txq[i]);
 		rte_tel_data_add_dict_string(p, "tx_path", m->funnel >> i & 1 ?
 					     "single-link queue" : "worker");
+		tel_rss(p, &m->rss[i]);
 		rte_tel_data_add_dict_u64(p, "rx_packets", st.ipackets);
 		rte_tel_data_add_dict_u64(p, "tx_packets", st.opackets);
 		rte_tel_data_add_dict_u64(p, "rx_missed", st.imissed);

@@ -180,6 +180,9 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 			continue;
 		w->stats.rx += n;
 		total += n;
+		if (rq->sw_hash)	/* flow.c reads the headers */
+			for (i = 0; i < n; i++)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
 			evs[i] = (struct rte_event){
 				.flow_id = flow_id(pkts[i]),
