@@ -538,7 +538,8 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 		return fail(err, size, &w, "service-cpu", "CPU %d is also a "
 			    "worker CPU: never two spinning lcores on one CPU",
 			    cfg->service_cpu);
-	if (cfg->service_cpu >= 0 && cfg->service_cpu == cfg->main_lcore)
+	if (cfg->service_cpu >= 0 && cfg->service_cpu == cfg->main_lcore &&
+	    cfg->lcores_per_cpu == 1)
 		return fail(err, size, &w, "service-cpu", "CPU %d is the main "
 			    "lcore's", cfg->service_cpu);
 	if (cfg->main_lcore >= 0 && cfg->workers_listed &&

@@ -105,6 +105,25 @@ int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 	return len <= size ? argc : -ENOSPC;
 }
 
+#ifdef DPK_DEBUG
+bool dpk_fail_at(const char *what, int idx)
+{
+	const char *f = getenv("DPKITD_FAIL");
+	char want[64];
+
+	if (!f)
+		return false;
+	if (idx >= 0)
+		snprintf(want, sizeof(want), "%s:%d", what, idx);
+	else
+		snprintf(want, sizeof(want), "%s", what);
+	if (strcmp(f, want))
+		return false;
+	fprintf(stderr, "dpkitd: DPKITD_FAIL=%s: failing here\n", f);
+	return true;
+}
+#endif
+
 /*
  * The LSC callback runs on DPDK's interrupt thread: it only wakes the main
  * lcore (an eventfd), which reads and reports the links as on its timer.
@@ -368,6 +387,8 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 								    "rss-key");
 	if (!ret && pc->nr_reta)
 		ret = reta_set(m, idx, info);
+	if (!ret && dpk_fail_at("port-start", idx))
+		ret = -EIO;
 	if (!ret)
 		ret = rte_eth_dev_start(port);
 	if (ret) {

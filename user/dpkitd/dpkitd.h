@@ -163,6 +163,22 @@ struct dpk_main {
 /* worker.c: the run-to-completion loop (an lcore_function_t). */
 int dpk_worker_main(void *arg);
 
+/*
+ * Fault injection for the error-path tests, in debug builds (make
+ * DEBUG=1) only: true when DPKITD_FAIL names @what, with ":@idx" when
+ * @idx >= 0 (DPKITD_FAIL=port-start:1, DPKITD_FAIL=evdev-link).
+ */
+#ifdef DPK_DEBUG
+bool dpk_fail_at(const char *what, int idx);
+#else
+static inline bool dpk_fail_at(const char *what, int idx)
+{
+	(void)what;
+	(void)idx;
+	return false;
+}
+#endif
+
 /* thread.c: the only way to start a non-EAL thread (registered with the EAL
  * while it runs @fn). */
 int dpk_spawn(pthread_t *thread, const char *name, void (*fn)(void *arg),

@@ -192,6 +192,8 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 		if (ret)
 			return evdev_fail(i == nr ? "tx port" : "worker port", ret);
 		ret = rte_event_port_link(e->dev, i, i == nr ? &q1 : &q0, NULL, 1);
+		if (dpk_fail_at("evdev-link", -1))
+			ret = 0;
 		if (ret != 1)
 			return evdev_fail("port link", -rte_errno);
 	}
@@ -243,6 +245,12 @@ void dpk_evdev_stop(struct dpk_main *m)
 						  m->service.lcore, 0);
 		}
 	}
+#ifdef DPK_DEBUG
+	/* The scheduler must not run while the device stops. */
+	if (m->use_service && rte_service_may_be_active(m->service.id) == 1)
+		rte_panic("dpkitd: eventdev: stopping it while its scheduler "
+			  "service may still be running\n");
+#endif
 	rte_event_dev_stop(m->ev.dev);
 	rte_event_dev_close(m->ev.dev);
 	m->use_evdev = false;

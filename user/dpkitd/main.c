@@ -165,7 +165,8 @@ static int resolve_placement(const struct dpk_config *cfg,
 	    cfg->service_cpu != DPK_SERVICE_PLACED) {
 		if (cfg->service_cpu >= 0 &&
 		    (!dpkit_topo_cpu(&topo, cfg->service_cpu) ||
-		     cfg->service_cpu == p->main_cpu)) {
+		     (cfg->service_cpu == p->main_cpu &&
+		      cfg->lcores_per_cpu == 1))) {
 			snprintf(err, size, "service-cpu: CPU %d %s",
 				 cfg->service_cpu, cfg->service_cpu == p->main_cpu ?
 				 "is the main lcore's" : "does not exist");
