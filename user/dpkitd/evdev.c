@@ -24,6 +24,9 @@
  *
  * The device is configured, and reconfigured, only as a whole.
  */
+/* rte_service_lcore_may_be_active() is experimental in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,7 +166,8 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 	dc.dequeue_timeout_ns = plan->dequeue_timeout_ns;
 	ret = rte_event_dev_configure(e->dev, &dc);
 	if (ret)
-		return evdev_fail("configure", ret);
+		return evdev_fail("rte_event_dev_configure", ret);
+	m->ev_configured = true;
 
 	rte_event_queue_default_conf_get(e->dev, 0, &qc);
 	qc.event_queue_cfg = 0;
@@ -229,29 +233,55 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore)
 }
 
 /*
+ * Stop the scheduler service: its runstate only tells the service lcore
+ * (rte_service_lcore_stop only flips the lcore's), which may be in the
+ * middle of a scheduling run; wait until it is out before the device
+ * stops, and until the lcore left its loop.
+ */
+static void service_stop(struct dpk_main *m)
+{
+	struct dpk_service *s = &m->service;
+	unsigned int ms;
+
+	rte_service_runstate_set(s->id, 0);
+	for (ms = 0; rte_service_may_be_active(s->id) == 1 && ms < 1000; ms++)
+		usleep(1000);
+	if (rte_service_may_be_active(s->id) == 1)
+		fprintf(stderr, "dpkitd: eventdev: the scheduler service still "
+			"runs after 1 s\n");
+	if (s->lcore < 0)
+		return;		/* inline: worker 0 has returned */
+	rte_service_lcore_stop(s->lcore);
+	for (ms = 0; rte_service_lcore_may_be_active(s->lcore) == 1 && ms < 1000;
+	     ms++)
+		usleep(1000);
+	rte_service_map_lcore_set(s->id, s->lcore, 0);
+}
+
+/*
  * Stop the device after the workers have returned (they quiesced their
- * ports): the service first, then the device, whose stop flush frees what
- * is still queued, then close it.
+ * ports), or after a set-up that failed half-way: the service first, then
+ * the device, whose stop flush frees what is still queued, then close it.
  */
 void dpk_evdev_stop(struct dpk_main *m)
 {
-	if (!m->use_evdev)
-		return;
 	if (m->use_service) {
-		rte_service_runstate_set(m->service.id, 0);
-		if (m->service.lcore >= 0) {
-			rte_service_lcore_stop(m->service.lcore);
-			rte_service_map_lcore_set(m->service.id,
-						  m->service.lcore, 0);
-		}
-	}
+		service_stop(m);
 #ifdef DPK_DEBUG
-	/* The scheduler must not run while the device stops. */
-	if (m->use_service && rte_service_may_be_active(m->service.id) == 1)
-		rte_panic("dpkitd: eventdev: stopping it while its scheduler "
-			  "service may still be running\n");
+		/* The scheduler must not run while the device stops. */
+		if (rte_service_may_be_active(m->service.id) == 1)
+			rte_panic("dpkitd: eventdev: stopping it while its "
+				  "scheduler service may still be running\n");
 #endif
-	rte_event_dev_stop(m->ev.dev);
-	rte_event_dev_close(m->ev.dev);
-	m->use_evdev = false;
+		m->use_service = false;
+	}
+	if (m->use_evdev) {
+		rte_event_dev_stop(m->ev.dev);
+		m->use_evdev = false;
+	}
+	if (m->ev_configured) {
+		rte_event_dev_close(m->ev.dev);
+		m->ev_configured = false;
+		fprintf(stderr, "dpkitd: eventdev: closed\n");
+	}
 }
