@@ -363,6 +363,8 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 	if (m->lsc_fd >= 0 && (*info->dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
 	ret = rte_eth_dev_configure(port, m->nb_rxq[idx], m->nb_txq[idx], &conf);
+	if (!ret)
+		m->configured |= 1U << idx;	/* closed whatever comes next */
 	if (!ret && conf.intr_conf.lsc) {
 		ret = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC,
 						    lsc_event, m);
@@ -396,12 +398,56 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 			pc->name, pc->device, rte_strerror(-ret));
 		return ret;
 	}
+	m->started |= 1U << idx;
 	rss_read(m, idx, info);
 	rte_eth_promiscuous_enable(port);
 	m->nr_started++;
 	if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status)
 		m->link_up |= 1ULL << idx;
 	return 0;
+}
+
+/*
+ * Undo port_setup() as far as it went: the LSC callback (which DPDK's
+ * interrupt thread may be running: -EAGAIN, try again), the port's start
+ * and its configuration (closing it frees what its queues hold).
+ */
+static void port_close(struct dpk_main *m, unsigned int idx)
+{
+	const char *name = m->cfg->ports[idx].name;
+	uint16_t port = m->port_ids[idx];
+	unsigned int ms;
+	int ret;
+
+	if (m->lsc >> idx & 1) {
+		for (ms = 0; ms < 1000; ms++) {
+			ret = rte_eth_dev_callback_unregister(port,
+					RTE_ETH_EVENT_INTR_LSC, lsc_event, m);
+			if (ret != -EAGAIN)
+				break;
+			usleep(1000);
+		}
+		if (ret)
+			fprintf(stderr, "dpkitd: port %s: "
+				"rte_eth_dev_callback_unregister: %s\n", name,
+				rte_strerror(-ret));
+		m->lsc &= ~(1ULL << idx);
+	}
+	if (m->started >> idx & 1) {
+		ret = rte_eth_dev_stop(port);
+		if (ret)
+			fprintf(stderr, "dpkitd: port %s: rte_eth_dev_stop: %s\n",
+				name, rte_strerror(-ret));
+		m->started &= ~(1U << idx);
+	}
+	if (m->configured >> idx & 1) {
+		ret = rte_eth_dev_close(port);
+		if (ret)
+			fprintf(stderr, "dpkitd: port %s: rte_eth_dev_close: %s\n",
+				name, rte_strerror(-ret));
+		m->configured &= ~(1U << idx);
+		fprintf(stderr, "dpkitd: port %s: closed\n", name);
+	}
 }
 
 /*
@@ -834,14 +880,8 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 out_evdev:
 	dpk_evdev_stop(&m);
 out_ports:
-	for (i = 0; i < m.nr_started; i++) {
-		if (m.lsc >> i & 1)
-			rte_eth_dev_callback_unregister(m.port_ids[i],
-							RTE_ETH_EVENT_INTR_LSC,
-							lsc_event, &m);
-		rte_eth_dev_stop(m.port_ids[i]);
-		rte_eth_dev_close(m.port_ids[i]);
-	}
+	for (i = 0; i < m.nr_ports; i++)
+		port_close(&m, i);
 out_pools:
 	if (m.lsc_fd >= 0)
 		close(m.lsc_fd);

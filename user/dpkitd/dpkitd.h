@@ -136,6 +136,7 @@ struct dpk_main {
 	uint16_t port_ids[DPK_MAX_PORTS];
 	uint16_t nb_rxq[DPK_MAX_PORTS], nb_txq[DPK_MAX_PORTS];
 	uint32_t funnel;		/* ports with one tx queue for all */
+	uint32_t configured, started;	/* ports to close, to stop */
 	struct dpk_rss rss[DPK_MAX_PORTS];
 	uint32_t hw_hash;		/* ports whose mbufs carry the RSS hash */
 	unsigned int nr_workers;
@@ -143,7 +144,8 @@ struct dpk_main {
 	volatile int stop, stop_rx;
 	const struct dpk_stage *stage;
 	uint8_t forward[DPK_MAX_PORTS];
-	bool use_evdev;
+	bool use_evdev;			/* started */
+	bool ev_configured;		/* to be closed */
 	struct dpk_evdev ev;
 	bool use_service;
 	struct dpk_service service;
