@@ -133,9 +133,14 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 		   $(DPKITD_LIB:%.c=$(A)/%.o)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread
+	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread \
+		$(UNIT_LIBS)
 
 $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
+# The worker's datapath test includes worker.c: DPDK's headers and
+# libraries, no EAL.
+$(A)/tests/unit/test_worker.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(O)/tests/unit/test_worker: UNIT_LIBS = $(DPDK_LIBS)
 
 unit-build: $(UNIT_TESTS)
 

@@ -25,6 +25,28 @@ static const struct dpk_evdev_caps sw = {
 	.max_enq_depth = 4096, .burst = true,
 };
 
+/* A DLB2 as its PMD describes itself with max_cq_depth=128 in its devargs. */
+static const struct dpk_evdev_caps dlb2 = {
+	.max_num_events = 2048, .max_ports = 64, .max_deq_depth = 128,
+	.max_enq_depth = 32, .min_timeout_ns = 1, .burst = true,
+};
+
+/*
+ * DLB2: no dequeue timeout (its wait path uses power monitoring, which
+ * workers may not); the depths its devargs set are used, not capped.
+ */
+static void dlb2_depths_and_timeout(void **state)
+{
+	struct dpk_evdev_plan p;
+
+	(void)state;
+	assert_int_equal(dpk_plan_evdev(&dlb2, 4, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.dequeue_timeout_ns, 0);
+	assert_int_equal(p.deq_depth, 128);
+	assert_int_equal(p.enq_depth, 32);
+	assert_int_equal(p.limit, 2048);
+}
+
 /*
  * Every PMD compares a port's threshold with the device-wide count, which
  * includes the credits ports hold back: the threshold is the limit less
@@ -180,6 +202,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(threshold_against_the_device),
+		cmocka_unit_test(dlb2_depths_and_timeout),
 		cmocka_unit_test(too_small_is_refused),
 		cmocka_unit_test(credit_quanta_devargs),
 		cmocka_unit_test(open_system),
