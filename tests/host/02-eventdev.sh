@@ -36,7 +36,9 @@ import json; d = json.load(open('$tmp/stats.json'))
 e = d['/dpkit/eventdev']
 assert e['driver'] == 'event_$ev', e
 assert e['ports'] == 1 and e['queues'] == 1, e
-assert isinstance(e['xstats'], dict)"
+assert isinstance(e['xstats'], dict)
+assert isinstance(e['queue0_xstats'], dict), e
+assert '$ev' == 'dsw' or len(e['queue0_xstats']) > 0, e"
 	# Both ports flood it: each direction must get its share of the room.
 	check "$ev: a full eventdev is shared fairly by both directions" python3 -c "
 import json; p = json.load(open('$tmp/stats.json'))['/dpkit/ports']

@@ -24,7 +24,7 @@ run_dpkitd() {
 	wait "$pid"
 	rc=$?
 	sed 's/^/# /' "$tmp/run.log"
-	set -- $(sed -n 's/.*stopped: rx \([0-9]*\), tx \([0-9]*\), dropped \([0-9]*\) (tx full [0-9]*, link down \([0-9]*\), eventdev full \([0-9]*\), stage \([0-9]*\), flushed \([0-9]*\)); mbufs in use \([0-9]*\).*/\1 \2 \3 \4 \8 \5 \6 \7/p' "$tmp/run.log")
+	set -- $(sed -n 's/.*stopped: rx \([0-9]*\), tx \([0-9]*\), dropped \([0-9]*\) (tx full [0-9]*, link down \([0-9]*\), eventdev full \([0-9]*\), stage \([0-9]*\), flushed \([0-9]*\), eventdev errors [0-9]*); mbufs in use \([0-9]*\).*/\1 \2 \3 \4 \8 \5 \6 \7/p' "$tmp/run.log")
 	rx=${1:--1} tx=${2:--1} dropped=${3:--1} link_down=${4:--1} in_use=${5:--1}
 	drop_evdev=${6:--1} drop_stage=${7:--1} flushed=${8:--1}
 }

@@ -285,7 +285,21 @@ static void forward_einval_is_a_bug(void **state)
 	assert_int_equal(enqueue_or_release(&w, evs, 4), 0);
 	assert_int_equal(nr_freed, 4);
 	assert_int_equal(w.stats.drop_evdev, 0);
+	assert_int_equal(w.stats.evdev_errors, 4);
 	assert_true(nr_enq_calls <= 2);	/* the forward, and the releases */
+}
+
+/* -EINVAL at rx: not held (offering them again would not help). */
+static void rx_einval_is_a_bug(void **state)
+{
+	(void)state;
+	rx_supply = 10;
+	refusals = 1;
+	refuse_errno = -EINVAL;
+	assert_int_equal(rx_task(&w, 3), 10);
+	assert_int_equal(w.nb_held, 0);
+	assert_int_equal(w.stats.evdev_errors, 10);
+	assert_int_equal(nr_freed, 10);
 }
 
 int main(void)
@@ -294,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup(rx_refused_is_held, setup),
 		cmocka_unit_test_setup(forward_enospc_is_retried, setup),
 		cmocka_unit_test_setup(forward_einval_is_a_bug, setup),
+		cmocka_unit_test_setup(rx_einval_is_a_bug, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

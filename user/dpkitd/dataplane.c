@@ -753,6 +753,7 @@ static void totals(const struct dpk_main *m, struct dpk_stats *t)
 		t->drop_evdev += st->drop_evdev;
 		t->drop_stage += st->drop_stage;
 		t->drop_flush += st->drop_flush;
+		t->evdev_errors += st->evdev_errors;
 	}
 	t->drop_flush += m->drop_flush;
 }
@@ -760,7 +761,7 @@ static void totals(const struct dpk_main *m, struct dpk_stats *t)
 static uint64_t dropped(const struct dpk_stats *t)
 {
 	return t->drop_tx_full + t->drop_link_down + t->drop_evdev +
-	       t->drop_stage + t->drop_flush;
+	       t->drop_stage + t->drop_flush + t->evdev_errors;
 }
 
 /* Packets received and not yet sent or counted as dropped. */
@@ -889,14 +890,15 @@ out_pools:
 		in_use += rte_mempool_in_use_count(m.pools[i]);
 	fprintf(stderr, "dpkitd: stopped: rx %llu, tx %llu, dropped %llu (tx full "
 		"%llu, link down %llu, eventdev full %llu, stage %llu, flushed "
-		"%llu); mbufs in use %u\n",
+		"%llu, eventdev errors %llu); mbufs in use %u\n",
 		(unsigned long long)total.rx, (unsigned long long)total.tx,
 		(unsigned long long)dropped(&total),
 		(unsigned long long)total.drop_tx_full,
 		(unsigned long long)total.drop_link_down,
 		(unsigned long long)total.drop_evdev,
 		(unsigned long long)total.drop_stage,
-		(unsigned long long)total.drop_flush, in_use);
+		(unsigned long long)total.drop_flush,
+		(unsigned long long)total.evdev_errors, in_use);
 	if (in_use)
 		ret = 1;
 	for (i = 0; i < m.nr_pools; i++)

@@ -35,6 +35,7 @@ struct dpk_stats {
 	uint64_t drop_evdev;		/* the eventdev refused a forward (full) */
 	uint64_t drop_stage;		/* the stage said drop */
 	uint64_t drop_flush;		/* in flight at shutdown, freed */
+	uint64_t evdev_errors;		/* -EINVAL from the eventdev: a bug */
 	uint64_t polls, busy_polls;	/* passes, and passes with packets */
 	/* The same drops by port: link down by the port it was for, eventdev
 	 * full by the port it came in by (rx) or was for (forward). */

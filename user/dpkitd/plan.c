@@ -47,9 +47,13 @@ int dpk_plan_evdev(const struct dpk_evdev_caps *c, unsigned int nb_ports,
 		return -ENOSPC;
 	}
 	p->new_threshold = p->limit - p->reserve;
-	p->deq_depth = c->burst ? MIN(c->max_deq_depth, 32U) : 1;
-	p->enq_depth = c->burst ? MIN(c->max_enq_depth, 32U) : 1;
-	p->dequeue_timeout_ns = c->min_timeout_ns;
+	/* The device's depths (a DLB2's come from its devargs: max_cq_depth,
+	 * max_enqueue_depth); the workers' bursts stay DPK_BURST. */
+	p->deq_depth = c->burst ? c->max_deq_depth : 1;
+	p->enq_depth = c->burst ? c->max_enq_depth : 1;
+	/* No dequeue timeout: a DLB2 waits with power monitoring
+	 * (rte_power_monitor) when it has one, and workers never wait. */
+	p->dequeue_timeout_ns = 0;
 	return 0;
 }
 

@@ -111,6 +111,7 @@ static int tel_workers(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(w, "drop_eventdev_full", s->drop_evdev);
 		rte_tel_data_add_dict_u64(w, "drop_stage", s->drop_stage);
 		rte_tel_data_add_dict_u64(w, "drop_flushed", s->drop_flush);
+		rte_tel_data_add_dict_u64(w, "eventdev_errors", s->evdev_errors);
 		rte_tel_data_add_dict_u64(w, "busy_percent",
 					  s->polls ? s->busy_polls * 100 / s->polls : 0);
 		snprintf(name, sizeof(name), "worker%u", i);
@@ -133,17 +134,36 @@ static int tel_link(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The device's xstats of @mode (@id: the queue or port), as a dict. */
+static struct rte_tel_data *xstats(uint8_t dev, enum rte_event_dev_xstats_mode mode,
+				   uint8_t id)
+{
+	struct rte_event_dev_xstats_name names[DPK_TEL_XSTATS];
+	uint64_t ids[DPK_TEL_XSTATS], values[DPK_TEL_XSTATS];
+	struct rte_tel_data *x = rte_tel_data_alloc();
+	int n, i;
+
+	if (!x)
+		return NULL;
+	rte_tel_data_start_dict(x);
+	n = rte_event_dev_xstats_names_get(dev, mode, id, names, ids,
+					   DPK_TEL_XSTATS);
+	if (n > DPK_TEL_XSTATS)
+		n = DPK_TEL_XSTATS;
+	if (n > 0 && rte_event_dev_xstats_get(dev, mode, id, ids, values, n) == n)
+		for (i = 0; i < n; i++)
+			rte_tel_data_add_dict_u64(x, names[i].name, values[i]);
+	return x;
+}
+
 /* The eventdev: what was chosen, and the device's own xstats. */
 static int tel_eventdev(const char *cmd, const char *params,
 			struct rte_tel_data *d)
 {
 	const struct dpk_main *m = tel_main;
-	struct rte_event_dev_xstats_name names[DPK_TEL_XSTATS];
-	uint64_t ids[DPK_TEL_XSTATS];
-	uint64_t values[DPK_TEL_XSTATS];
 	struct rte_tel_data *x;
+	unsigned int q;
 	char svc[32];
-	int n, i;
 
 	(void)cmd;
 	(void)params;
@@ -170,19 +190,19 @@ static int tel_eventdev(const char *cmd, const char *params,
 	else
 		snprintf(svc, sizeof(svc), "lcore %d", m->service.lcore);
 	rte_tel_data_add_dict_string(d, "scheduler_service", svc);
-	x = rte_tel_data_alloc();
+	x = xstats(m->ev.dev, RTE_EVENT_DEV_XSTATS_DEVICE, 0);
 	if (!x)
 		return -ENOMEM;
-	rte_tel_data_start_dict(x);
-	n = rte_event_dev_xstats_names_get(m->ev.dev, RTE_EVENT_DEV_XSTATS_DEVICE,
-					   0, names, ids, DPK_TEL_XSTATS);
-	if (n > DPK_TEL_XSTATS)
-		n = DPK_TEL_XSTATS;
-	if (n > 0 && rte_event_dev_xstats_get(m->ev.dev, RTE_EVENT_DEV_XSTATS_DEVICE,
-					      0, ids, values, n) == n)
-		for (i = 0; i < n; i++)
-			rte_tel_data_add_dict_u64(x, names[i].name, values[i]);
 	rte_tel_data_add_dict_container(d, "xstats", x, 0);
+	/* Per queue: a DLB2's "QID depth threshold" buckets are here
+	 * (qid_N_depth_le50_threshold ... qid_N_depth_gt100_threshold). */
+	for (q = 0; q < m->ev.nb_queues; q++) {
+		x = xstats(m->ev.dev, RTE_EVENT_DEV_XSTATS_QUEUE, q);
+		if (!x)
+			return -ENOMEM;
+		snprintf(svc, sizeof(svc), "queue%u_xstats", q);
+		rte_tel_data_add_dict_container(d, svc, x, 0);
+	}
 	return 0;
 }
 

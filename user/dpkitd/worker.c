@@ -130,16 +130,33 @@ static inline uint32_t flow_id(const struct rte_mbuf *m)
 			     rte_pktmbuf_data_len(m));
 }
 
+/* Whether the eventdev's last refusal was a bug rather than a full
+ * device: -EINVAL (PMDs set rte_errno to either sign); 0 and -ENOSPC
+ * are backpressure. */
+static inline bool evdev_bug(void)
+{
+	return rte_errno == EINVAL || rte_errno == -EINVAL;
+}
+
 /*
  * Enqueue the held NEW events (rx admission): what the device takes goes,
  * the rest stays held for the next pass. True when none is left.
  */
 static bool admit_held(struct dpk_worker *w)
 {
-	uint16_t enq;
+	uint16_t enq, i;
 
+	rte_errno = 0;
 	enq = rte_event_enqueue_new_burst(w->ev->dev, w->ev_port, w->held,
 					  w->nb_held);
+	if (enq < w->nb_held && evdev_bug()) {
+		/* not for lack of room: offering them again will not help */
+		for (i = enq; i < w->nb_held; i++)
+			rte_pktmbuf_free(w->held[i].mbuf);
+		w->stats.evdev_errors += w->nb_held - enq;
+		w->nb_held = 0;
+		return true;
+	}
 	if (enq < w->nb_held) {
 		memmove(w->held, w->held + enq,
 			(w->nb_held - enq) * sizeof(w->held[0]));
@@ -195,8 +212,13 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 				.mbuf = pkts[i],
 			};
 		}
+		rte_errno = 0;
 		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
-		if (enq < n) {
+		if (enq < n && evdev_bug()) {
+			for (i = enq; i < n; i++)
+				rte_pktmbuf_free(pkts[i]);
+			w->stats.evdev_errors += n - enq;
+		} else if (enq < n) {
 			/* Held: the device is full; the next queue goes
 			 * first once these went in. */
 			memmove(evs, evs + enq, (n - enq) * sizeof(evs[0]));
@@ -212,7 +234,9 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 /*
  * Enqueue @n events with bounded retries (-ENOSPC is transient on a closed
  * system like DLB2); what still does not go is turned into RELEASE events,
- * its packets dropped and counted. Returns how many went as they were.
+ * its packets dropped and counted. -EINVAL is a bug, not a full device:
+ * no retries, the packets freed and counted as eventdev errors. Returns
+ * how many went as they were.
  */
 static uint16_t enqueue_or_release(struct dpk_worker *w, struct rte_event *evs,
 				   uint16_t n)
@@ -220,23 +244,32 @@ static uint16_t enqueue_or_release(struct dpk_worker *w, struct rte_event *evs,
 	const struct dpk_evdev *ev = w->ev;
 	uint16_t done = 0, i, rel;
 	unsigned int tries;
+	bool bug = false;
 
-	for (tries = 0; done < n && tries < DPK_ENQ_RETRIES; tries++)
+	for (tries = 0; done < n && tries < DPK_ENQ_RETRIES && !bug; tries++) {
+		rte_errno = 0;
 		done += rte_event_enqueue_burst(ev->dev, w->ev_port, evs + done,
 						n - done);
+		bug = done < n && evdev_bug();
+	}
 	if (done == n)
 		return n;
 	for (i = done; i < n; i++) {
 		if (evs[i].op != RTE_EVENT_OP_RELEASE) {
 			rte_pktmbuf_free(evs[i].mbuf);
-			w->stats.drop_evdev++;
-			w->stats.port_drop_evdev[evs[i].sub_event_type]++;
+			if (bug) {
+				w->stats.evdev_errors++;
+			} else {
+				w->stats.drop_evdev++;
+				w->stats.port_drop_evdev[evs[i].sub_event_type]++;
+			}
 		}
 		evs[i].op = RTE_EVENT_OP_RELEASE;
 	}
 	/* A release needs no credit; should one still fail, the next
 	 * dequeue releases it implicitly. */
-	for (rel = done, tries = 0; rel < n && tries < DPK_ENQ_RETRIES; tries++)
+	for (rel = done, tries = 0; rel < n && tries < DPK_ENQ_RETRIES && !bug;
+	     tries++)
 		rel += rte_event_enqueue_burst(ev->dev, w->ev_port, evs + rel,
 					       n - rel);
 	return done;
