@@ -51,7 +51,7 @@ run() {	# run EVENTDEV: prints packets per second
 		eventdev = $1
 		hugepages = no
 		memory = 512
-		mbufs = 8191
+
 		log-level = err
 		[port a]
 		device = net_null0

@@ -21,6 +21,8 @@ D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:01)")
 D1=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:02:03)")
 echo "# kernel NICs $k0 $k1, DPDK NICs $D0 $D1, $(nproc) CPUs"
 say() { echo "## $*"; }
+t0=$(date +%s)
+stamp() { echo "# t+$(( $(date +%s) - t0 )) s: $*"; }
 CONNS=64
 
 ip netns add na && ip netns add nb
@@ -69,8 +71,10 @@ run() {
 	conf "$ev" > "$tmp/$ev.conf"
 	"$DPKITD" -c "$tmp/$ev.conf" > "$tmp/$ev.log" 2>&1 &
 	pid=$!
+	stamp "$ev: starting dpkitd"
 	check "$ev: dpkitd starts: 6 workers, 2 ports" \
 		wait_for 180 grep -q "dpkitd: running: 6 workers, 2 ports" "$tmp/$ev.log"
+	stamp "$ev: running"
 	grep -E "eventdev|port p|mbufs|placement|worker|service" "$tmp/$ev.log" | sed 's/^/# /'
 	check "$ev: each port gets 2 rx queues; its 2 tx queues are few for 6 workers: tx through the single-link queue" \
 		sh -c "grep -q 'port p0: 2 rx queues, 1 tx queue (the device has 2): tx through the single-link queue' '$tmp/$ev.log' &&
@@ -80,6 +84,7 @@ run() {
 	check "$ev: $CONNS TCP connections each way at once: every byte arrives, intact" \
 		both_ways 32768
 	stats after
+	stamp "$ev: transfers done"
 	sed 's/^/# stats: /' "$tmp/after.json"
 	check "$ev: every worker ran the stage; nothing refused at admission or dropped" \
 		python3 - "$tmp/before.json" "$tmp/after.json" <<-'EOF'
@@ -100,6 +105,7 @@ run() {
 	kill -TERM "$pid"
 	wait "$pid"
 	rc=$?
+	stamp "$ev: stopped"
 	grep -E "stopped|closed|service" "$tmp/$ev.log" | sed 's/^/# /'
 	check "$ev: SIGTERM: exit 0, every mbuf back" \
 		sh -c "[ $rc = 0 ] && grep -q 'mbufs in use 0' '$tmp/$ev.log'"
