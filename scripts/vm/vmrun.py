@@ -15,7 +15,7 @@ cabled back to back inside QEMU (hubport netdevs: no sockets, no host
 network). MODEL is e1000e or virtio (virtio-net-pci, modern,
 iommu_platform=on). NICs marked "bridge" sit behind one conventional PCI
 bridge, and so share one IOMMU group. A virtio NIC marked qN has N queue
-pairs; a hubport has one, so then every NIC of the VM is a tap on a
+pairs and RSS (rss=on: QEMU computes the hash); a hubport has one queue, so then every NIC of the VM is a tap on a
 Linux bridge per hub, in a network namespace of QEMU's own (unshare): no
 host network either. nvme=1 adds an NVMe disk (16 MiB, scratch): its queue
 IRQs are kernel-managed.
@@ -136,7 +136,8 @@ def nic_args(spec):
                       f"downscript=no,vhost=off,queues={queues}")
         else:
             netdev = f"hubport,id=hp_{nic_id},hubid={hub}"
-        mq = f",mq=on,vectors={2 * queues + 2}" if queues > 1 else ""
+        # several queues: RSS in the device too (QEMU computes it)
+        mq = f",mq=on,rss=on,vectors={2 * queues + 2}" if queues > 1 else ""
         args += ["-netdev", netdev,
                  "-device", f"{model_dev},netdev=hp_{nic_id},id={nic_id},"
                             f"mac={mac}{bus}{mq}"]

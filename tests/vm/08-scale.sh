@@ -102,6 +102,13 @@ run() {
 		for k, p in b['/dpkit/ports'].items():
 		    assert p['drop_eventdev_full'] == 0 and p['rx_nombuf'] == 0, (k, p)
 		EOF
+	check "$ev: RSS on both virtio NICs, with the symmetric key" \
+		python3 - "$tmp/after.json" <<-'EOF'
+		import json, sys
+		p = json.load(open(sys.argv[1]))['/dpkit/ports']
+		for k, v in p.items():
+		    assert v['rss_hf'] != 0 and v['rss_key'] == '6d5a' * 20, (k, v)
+		EOF
 	kill -TERM "$pid"
 	wait "$pid"
 	rc=$?
