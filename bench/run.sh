@@ -81,29 +81,29 @@ window() {
 # app NAME: start application NAME in the background; sets pid, prefix.
 app() {
 	prefix=bench_$1
+	case $1 in dpkitd-*) prefix=dpkitd ;; esac
 	case $1 in
 	testpmd)
-		dpdk-testpmd -l "0,$w" $EAL --file-prefix "$prefix" -- \
+		exec dpdk-testpmd -l "0,$w" $EAL --file-prefix "$prefix" -- \
 			--forward-mode=io --auto-start --stats-period 60 \
 			--total-num-mbufs=16383 ;;
 	l2fwd-poll)
-		"$out/l2fwd-event/build/l2fwd-event" -l "0,$w" $EAL \
+		exec "$out/l2fwd-event/build/l2fwd-event" -l "0,$w" $EAL \
 			--file-prefix "$prefix" -- -p 0x3 -q 2 --mode=poll \
 			--no-mac-updating -T 60 ;;
 	l2fwd-dsw|l2fwd-sw)
 		# its Rx/Tx adapters (and sw's scheduler) run as services on
 		# lcore 2, sharing the main lcore's CPU
-		"$out/l2fwd-event/build/l2fwd-event" --lcores "0@0,1@$w,2@0" -s 0x4 \
+		exec "$out/l2fwd-event/build/l2fwd-event" --lcores "0@0,1@$w,2@0" -S 2 \
 			$EAL --vdev "event_${1#l2fwd-}0" --file-prefix "$prefix" -- \
 			-p 0x3 --mode=eventdev --eventq-sched=atomic \
 			--no-mac-updating -T 60 ;;
 	pipeline-sw)
 		# rx, tx and the scheduler on the main lcore, the worker on CPU w
-		"$out/eventdev_pipeline/build/eventdev_pipeline" -l "0,$w" $EAL \
+		exec "$out/eventdev_pipeline/build/eventdev_pipeline" -l "0,$w" $EAL \
 			--vdev event_sw0 --file-prefix "$prefix" -- -r1 -t1 -e1 -w2 \
 			-s1 -n0 -c32 -q ;;
 	dpkitd-*)
-		prefix=dpkitd
 		cat > "$tmp/d.conf" <<-CONF
 			worker-cpus = ${DPKITD_CPUS:-$w}
 			eventdev = ${1#dpkitd-}
@@ -115,7 +115,7 @@ app() {
 			[port b]
 			device = net_null1
 		CONF
-		${DPKITD_BIN:-build/user/dpkitd} -c "$tmp/d.conf" ;;
+		exec ${DPKITD_BIN:-build/user/dpkitd} -c "$tmp/d.conf" ;;
 	esac > "$tmp/$1.log" 2>&1 &
 	pid=$!
 }

@@ -82,7 +82,7 @@ run() {
 	check "$ev: ping crosses the dataplane" wait_for 60 ping_ab
 	stats before
 	check "$ev: $CONNS TCP connections each way at once: every byte arrives, intact" \
-		both_ways 32768
+		both_ways 8192
 	stats after
 	stamp "$ev: transfers done"
 	sed 's/^/# stats: /' "$tmp/after.json"
@@ -109,6 +109,7 @@ run() {
 		for k, v in p.items():
 		    assert v['rss_hf'] != 0 and v['rss_key'] == '6d5a' * 20, (k, v)
 		EOF
+	stamp "$ev: checked, SIGTERM"
 	kill -TERM "$pid"
 	wait "$pid"
 	rc=$?
