@@ -59,7 +59,7 @@ PROBES		+= $(O)/tests/ioctl_probe32
 endif
 
 .PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit install help demo
+	kmod-kunit install help demo bench
 
 all: kmod user
 
@@ -71,6 +71,7 @@ help:
 	@echo "make kunit      KUnit suites on the cached test kernel, in a VM"
 	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
 	@echo "make lint       checkpatch --strict on the kernel sources"
+	@echo "make bench      dpkitd next to DPDK's own apps (root; not a test)"
 
 # ---------------------------------------------------------------------------
 # Kernel module
@@ -197,6 +198,10 @@ vmtest:
 
 lint:
 	scripts/check.sh lint
+
+# Benchmarks: never part of make check (Documentation/benchmarks.rst).
+bench: user
+	bench/run.sh
 
 clean:
 	rm -rf $(O)

@@ -19,9 +19,21 @@
 #     on a noisy machine (BENCH_CALLGRIND=0 skips it: slow);
 #   - dpkitd event_dsw throughput vs worker count, 1 .. the machine's CPUs
 #     less one, and a plot of it (build/bench/workers.png, with gnuplot).
+# BENCH_ONLY="rates admission workers callgrind" runs some of them.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# DPDK's runtime directories and dpkitd's lock in a mount namespace of the
+# benchmark's own: no other DPDK program on the host shares a telemetry
+# socket with what is measured.
+if [ -z "${BENCH_PRIVATE:-}" ] && [ "$(id -u)" = 0 ]; then
+	exec unshare -m --propagation private env BENCH_PRIVATE=1 bash "$0" "$@"
+fi
+if [ -n "${BENCH_PRIVATE:-}" ]; then
+	mkdir -p /run/dpdk /run/dpkit
+	mount -t tmpfs bench /run/dpdk && mount -t tmpfs bench /run/dpkit ||
+		{ echo "bench: private /run/dpdk: mount failed"; exit 1; }
+fi
 runs=${1:-5}
 secs=${2:-5}
 warm=3
@@ -32,6 +44,7 @@ trap 'rm -rf "$tmp"' EXIT
 ncpu=$(nproc)
 w=$((ncpu - 1))			# the worker's CPU; the main lcore: CPU 0
 tel() { python3 bench/telemetry.py "$@"; }
+only() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 say() { echo "$*" | tee -a "$out/results.txt"; }
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (DPDK's EAL)"; exit 1; }
@@ -78,6 +91,21 @@ window() {
 	python3 -c "print(int(($b - $a) / ($t1 - $t0)))"
 }
 
+# dpkitd_conf EVENTDEV: dpkitd on the same CPUs and ports as the others.
+dpkitd_conf() {
+	cat <<-CONF
+		worker-cpus = ${DPKITD_CPUS:-$w}
+		eventdev = $1
+		hugepages = no
+		memory = 1024
+		log-level = err
+		[port a]
+		device = net_null0
+		[port b]
+		device = net_null1
+	CONF
+}
+
 # app NAME: start application NAME in the background; sets pid, prefix.
 app() {
 	prefix=bench_$1
@@ -104,17 +132,7 @@ app() {
 			--vdev event_sw0 --file-prefix "$prefix" -- -r1 -t1 -e1 -w2 \
 			-s1 -n0 -c32 -q ;;
 	dpkitd-*)
-		cat > "$tmp/d.conf" <<-CONF
-			worker-cpus = ${DPKITD_CPUS:-$w}
-			eventdev = ${1#dpkitd-}
-			hugepages = no
-			memory = 1024
-			log-level = err
-			[port a]
-			device = net_null0
-			[port b]
-			device = net_null1
-		CONF
+		dpkitd_conf "${1#dpkitd-}" > "$tmp/d.conf"
 		exec ${DPKITD_BIN:-build/user/dpkitd} -c "$tmp/d.conf" ;;
 	esac > "$tmp/$1.log" 2>&1 &
 	pid=$!
@@ -151,6 +169,7 @@ row() {	# row NAME LABEL
 		"$(python3 -c "print('%.2f' % ($3 / ${med[testpmd]:-$3}) if ${med[testpmd]:-$3} else '-')")")"
 }
 
+if only rates; then
 say ""
 say "$(printf '%-40s %12s  %-25s %5s' 'application' 'packets/s' 'spread' 'vs testpmd')"
 row testpmd "dpdk-testpmd io"
@@ -165,10 +184,10 @@ DPKITD_BIN=$out/nolink/user/dpkitd row dpkitd-none "dpkitd poll, link check comp
 say "link check: $(python3 -c "
 a, b = ${med[dpkitd-none]}, $(grep 'link check compiled out' "$out/results.txt" | awk '{print $(NF-2)}')
 print('%.1f%% of the poll-mode rate' % (100 * (b - a) / b if b else 0))")"
+fi
 
 # Refused at admission: in a window, with the eventdev full.
-say ""
-for ev in dsw sw; do
+only admission && say "" && for ev in dsw sw; do
 	app "dpkitd-$ev"
 	sleep $((warm + 1))
 	a=$(tel dpkitd /dpkit/workers)
@@ -184,6 +203,7 @@ print('held (offered again) %d of %d received (%.1f%%), refused and freed %d' % 
 done
 
 # Throughput vs workers, 1 .. ncpu - 1 (event_dsw).
+if only workers; then
 say ""
 : > "$out/workers.dat"
 for n in $(seq 1 $((ncpu - 1))); do
@@ -207,6 +227,7 @@ if command -v gnuplot > /dev/null; then
 else
 	say "plot: skipped (no gnuplot; apt-get install gnuplot-nox)"
 fi
+fi
 
 # Instructions per packet under callgrind, over a window of the running
 # application (callgrind_control zeroes, then dumps): the lcores' threads
@@ -214,10 +235,11 @@ fi
 ipp() {	# ipp NAME
 	local d=$tmp/cg.$1 a b
 	mkdir -p "$d"
+	rm -rf /var/run/dpdk/dpkitd "/var/run/dpdk/bench_$1"
 	case $1 in
 	dpkitd-*)
 		prefix=dpkitd
-		app "$1" && stop	# writes $tmp/d.conf
+		dpkitd_conf "${1#dpkitd-}" > "$tmp/d.conf"
 		exec 3< "$tmp/d.conf"
 		DPKITD_CONFIG_FD=3 valgrind --tool=callgrind --separate-threads=yes \
 			--callgrind-out-file="$d/cg.out" build/user/dpkitd \
@@ -233,6 +255,7 @@ ipp() {	# ipp NAME
 			--no-mac-updating -T 60 > "$tmp/$1.cg.log" 2>&1 &
 		pid=$! ;;
 	esac
+	sleep 1
 	for _ in $(seq 1 120); do
 		[ -S "/var/run/dpdk/$prefix/dpdk_telemetry.v2" ] && break
 		sleep 1
@@ -243,25 +266,28 @@ ipp() {	# ipp NAME
 	sleep 10
 	b=$(tel "$prefix" opackets)
 	callgrind_control -d "$pid" > /dev/null 2>&1
-	sleep 2
-	stop
+	# the dump is there: no final one at exit
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -rf "/var/run/dpdk/$prefix"
 	python3 - "$d" "$a" "$b" <<-'EOF'
-	import glob, re, sys
+	import glob, sys
 	d, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 	ir = 0
-	for f in glob.glob(d + "/cg.out*-*"):
-	    if re.search(r"-01$", f):
+	for f in glob.glob(d + "/cg.out.1-*"):
+	    if f.endswith("-01"):
 	        continue		# the main thread
 	    for line in open(f):
-	        if line.startswith("summary:") or line.startswith("totals:"):
-	            ir = max(ir, 0) + int(line.split()[1]) if line.startswith("totals:") else ir
-	            break
-	print("%d instructions per packet (%d packets)" % (ir / max(b - a, 1), b - a))
+	        if line.startswith("totals:"):
+	            ir += int(line.split()[1])
+	print("%d instructions per packet (%d packets in the window)" %
+	      (ir / max(b - a, 1), b - a))
 	EOF
 }
-if [ "${BENCH_CALLGRIND:-1}" = 1 ] && command -v valgrind > /dev/null; then
+if only callgrind && [ "${BENCH_CALLGRIND:-1}" = 1 ] &&
+   command -v valgrind > /dev/null; then
 	say ""
-	for a in dpkitd-none dpkitd-dsw l2fwd-poll; do
+	for a in dpkitd-none dpkitd-dsw dpkitd-sw l2fwd-poll; do
 		say "callgrind, $a: $(ipp "$a")"
 	done
 fi
