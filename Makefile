@@ -138,6 +138,8 @@ $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 		$(UNIT_LIBS)
 
 $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
+# flow.c as dpkitd has it (DPDK's build needs SSE4.2: CRC32C).
+$(A)/user/dpkitd/flow.o: DPKIT_CFLAGS += -msse4.2
 # The worker's datapath test includes worker.c: DPDK's headers and
 # libraries, no EAL.
 $(A)/tests/unit/test_worker.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
