@@ -51,7 +51,7 @@ STAGES		?=
 STAGES_CONTROL	?=
 DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES) $(STAGES_CONTROL)
 # dpkitd's pure parts, linked into the unit tests too.
-DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c
+DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c user/dpkitd/plan.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe $(O)/tests/kregress
@@ -63,7 +63,7 @@ PROBES		+= $(O)/tests/ioctl_probe32
 endif
 
 .PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit kmod-for install help demo fuzz fuzz-build soak
+	kmod-kunit kmod-for install help demo fuzz fuzz-build soak bench
 
 all: kmod user
 
@@ -77,6 +77,7 @@ help:
 	@echo "make lint       checkpatch --strict on the kernel sources"
 	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
 	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each"
+	@echo "make bench      dpkitd next to DPDK's own apps (root; not a test)"
 
 # ---------------------------------------------------------------------------
 # Kernel module
@@ -154,9 +155,16 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 		   $(DPKITD_LIB:%.c=$(A)/%.o)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread
+	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread \
+		$(UNIT_LIBS)
 
 $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
+# flow.c as dpkitd has it (DPDK's build needs SSE4.2: CRC32C).
+$(A)/user/dpkitd/flow.o: DPKIT_CFLAGS += -msse4.2
+# The worker's datapath test includes worker.c: DPDK's headers and
+# libraries, no EAL.
+$(A)/tests/unit/test_worker.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(O)/tests/unit/test_worker: UNIT_LIBS = $(DPDK_LIBS)
 
 unit-build: $(UNIT_TESTS)
 
@@ -243,6 +251,10 @@ fuzz:
 # Every fuzz target for SOAK_SECONDS (default 600) instead of the check's few.
 soak:
 	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz
+
+# Benchmarks: never part of make check (Documentation/benchmarks.rst).
+bench: user
+	bench/run.sh
 
 clean:
 	rm -rf $(O)

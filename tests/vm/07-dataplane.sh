@@ -73,8 +73,8 @@ check_not "no path between the namespaces before dpkitd" ping_ab
 say "Start dpkitd: stage one takes a lease on /dev/dpkit, binds both virtio"
 say "NICs to vfio-pci and isolates CPUs 1-2 through it, then execs stage two,"
 say "which starts DPDK: rx -> event_sw queue 0 (atomic by flow) -> stage ->"
-say "queue 1 (single-link) -> tx; one worker on CPU 1, event_sw's scheduler on"
-say "a service lcore of its own on CPU 2."
+say "tx; one worker on CPU 1, event_sw's scheduler on a service lcore of its"
+say "own on CPU 2."
 start first sw
 check "dpkitd starts: binds both NICs, runs" running first
 log first

@@ -92,7 +92,9 @@ static int resolve_placement(const struct dpk_config *cfg,
 			     struct dpkit_placement *p, char *err, size_t size)
 {
 	static uint64_t isolated[DPK_CPU_BITS / 64];
-	struct dpkit_place_req req = { .nr_workers = cfg->nr_workers };
+	struct dpkit_place_req req = {
+		.nr_workers = cfg->nr_workers / cfg->lcores_per_cpu,
+	};
 	unsigned int nr_bits, i;
 	struct dpkit_topo topo;
 	size_t len;
@@ -139,6 +141,16 @@ static int resolve_placement(const struct dpk_config *cfg,
 		snprintf(err, size, "placement: %s", dpkit_errmsg());
 		goto out;
 	}
+	if (cfg->lcores_per_cpu > 1) {
+		/* Test mode: the placed CPUs again, each for that many lcores. */
+		for (i = p->nr_workers; i < cfg->nr_workers; i++)
+			p->workers[i] = p->workers[i % p->nr_workers];
+		p->nr_workers = cfg->nr_workers;
+		len = strlen(p->why);
+		snprintf(p->why + len, sizeof(p->why) - len, "TEST MODE: %u worker "
+			 "lcores share each worker CPU (lcores-per-cpu = %u): never "
+			 "in production\n", cfg->lcores_per_cpu, cfg->lcores_per_cpu);
+	}
 	if (cfg->main_lcore >= 0) {
 		if (!dpkit_topo_cpu(&topo, cfg->main_lcore)) {
 			snprintf(err, size, "main-lcore: CPU %d does not exist",
@@ -153,7 +165,8 @@ static int resolve_placement(const struct dpk_config *cfg,
 	    cfg->service_cpu != DPK_SERVICE_PLACED) {
 		if (cfg->service_cpu >= 0 &&
 		    (!dpkit_topo_cpu(&topo, cfg->service_cpu) ||
-		     cfg->service_cpu == p->main_cpu)) {
+		     (cfg->service_cpu == p->main_cpu &&
+		      cfg->lcores_per_cpu == 1))) {
 			snprintf(err, size, "service-cpu: CPU %d %s",
 				 cfg->service_cpu, cfg->service_cpu == p->main_cpu ?
 				 "is the main lcore's" : "does not exist");
