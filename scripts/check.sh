@@ -356,9 +356,11 @@ stock_initrd() {
 	echo "$initrd"
 }
 
-# kmod_for REL: dpkit.ko for Debian kernel REL, in $O/kmod/REL.
+# kmod_for REL: dpkit.ko for Debian kernel REL, in $O/kmod/REL: a test
+# build (DPKIT_TEST_HOOKS: parameters that widen race windows, all closed
+# unless set), so that the matrix runs every check of the scenarios.
 kmod_for() {
-	make --no-print-directory kmod-for KVER="$1" \
+	make --no-print-directory kmod-for KVER="$1" DPKIT_TEST_HOOKS=1 \
 		KDIR="/usr/src/linux-headers-$1" KMOD_OUT="$O/kmod/$1"
 }
 
