@@ -13,6 +13,10 @@
  *		it, rte_event_maintain() when idle and the inline scheduler
  *		service.
  *
+ * Between passes, a worker whose rx-mode parks (adaptive, interrupt) parks
+ * when idle, in dpk_idle_park() (idle.c: not under the worker rules, the
+ * one place a worker waits).
+ *
  * Packets to a port whose link is down are dropped and counted. Nothing is
  * set aside: an enqueue the eventdev refuses is retried a bounded number of
  * times, then its events are released and its packets dropped and counted
@@ -25,6 +29,7 @@
 
 #include <sched.h>
 
+#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_eventdev.h>
 #include <rte_mbuf.h>
@@ -373,12 +378,13 @@ static void quiesce_flush(uint8_t dev, struct rte_event ev, void *arg)
 	}
 }
 
-static uint16_t event_pass(struct dpk_worker *w, uint64_t up)
+/* One pass through the eventdev; @rx: what it received. */
+static uint16_t event_pass(struct dpk_worker *w, uint64_t up, uint16_t *rx)
 {
 	const struct dpk_evdev *ev = w->ev;
 	uint16_t moved, got;
 
-	moved = rx_task(w, up);
+	moved = *rx = rx_task(w, up);
 	dpk_task_boundary("rx");
 	got = stage_task(w, up);
 	dpk_task_boundary("stage");
@@ -403,17 +409,29 @@ int dpk_worker_main(void *arg)
 	struct dpk_worker *w = arg;
 	struct dpk_stats *st = &w->stats;
 	uint64_t up;
-	uint16_t moved, i;
+	uint16_t moved, rx = 0, i;
 
+	w->tid = rte_gettid();
 	while (!*w->stop) {
 		up = *w->link_word;	/* one load per pass */
 		st->polls++;
-		moved = w->ev ? event_pass(w, up) : poll_task(w, up);
+		st->link_seen = up;
+		moved = w->ev ? event_pass(w, up, &rx) : poll_task(w, up);
 		dpk_task_boundary(w->ev ? "event pass" : "poll pass");
 		st->busy_polls += moved != 0;
-		/* Between passes, holding nothing. Test mode only (lcores-per-
-		 * cpu): lcores sharing a CPU take turns every pass, not every
-		 * scheduler tick. */
+		/* Between passes, holding nothing. What this one received may
+		 * be scheduled to a parked peer: wake it (idle.h). */
+		if (rx && w->idle.peers)
+			dpk_idle_after_rx(w, w->idle.peers);
+		/* rx-mode adaptive or interrupt: park when idle (idle.c). */
+		if (w->idle.passes) {
+			if (moved)
+				w->idle.empty = 0;
+			else if (++w->idle.empty >= w->idle.passes)
+				dpk_idle_park(w);
+		}
+		/* Test mode only (lcores-per-cpu): lcores sharing a CPU take
+		 * turns every pass, not every scheduler tick. */
 		if (unlikely(w->shared_cpu))
 			sched_yield();
 	}
