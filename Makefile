@@ -165,6 +165,14 @@ $(A)/user/dpkitd/flow.o: DPKIT_CFLAGS += -msse4.2
 # libraries, no EAL.
 $(A)/tests/unit/test_worker.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
 $(O)/tests/unit/test_worker: UNIT_LIBS = $(DPDK_LIBS)
+# Parking (idle.c, included): the rx interrupt calls, the monitor address,
+# the epoll wait and rte_panic are the test's own.
+comma		:= ,
+IDLE_WRAPS	:= $(addprefix -Wl$(comma)--wrap=,rte_eth_dev_rx_intr_enable \
+		   rte_eth_dev_rx_intr_disable rte_eth_get_monitor_addr \
+		   rte_epoll_wait __rte_panic)
+$(A)/tests/unit/test_idle.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(O)/tests/unit/test_idle: UNIT_LIBS = $(IDLE_WRAPS) $(DPDK_LIBS)
 
 unit-build: $(UNIT_TESTS)
 

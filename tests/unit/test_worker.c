@@ -77,14 +77,38 @@ static struct rte_mbuf *mbuf_get(uint32_t flow)
 	return m;
 }
 
+/* ---- the worker loop's stop, and idle.c's entry points ---- */
+static volatile int stop, stop_rx;
+static uint64_t stop_at_pass;		/* stop in this pass (0: never) */
+static uint64_t park_at[8];		/* the passes that parked */
+static unsigned int nr_parks, nr_kicks;
+
+/* idle.c is not linked: the loop's calls into it are recorded. */
+void dpk_idle_park(struct dpk_worker *pw)
+{
+	if (nr_parks < 8)
+		park_at[nr_parks] = pw->stats.polls;
+	nr_parks++;
+	pw->idle.empty = 0;	/* as idle.c's when work came */
+}
+
+void dpk_idle_kick(struct dpk_worker *pw)
+{
+	(void)pw;
+	nr_kicks++;
+}
+
 /* ---- ethdev: port 0 and 1, one queue each ---- */
 static unsigned int rx_supply, nr_tx;
 static void *qdata[2] = { (void *)1, (void *)2 }, *no_clbk[2];
+static struct dpk_worker w;
 
 static uint16_t fake_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
 
+	if (stop_at_pass && w.stats.polls >= stop_at_pass)
+		stop = 1;	/* the loop ends after this pass */
 	(void)q;
 	for (i = 0; i < n && rx_supply; i++, rx_supply--)
 		pkts[i] = mbuf_get(i);
@@ -166,8 +190,7 @@ static void to_other(const struct dpk_stage_ctx *ctx, struct rte_mbuf **pkts,
 static const struct dpk_stage stage = { .name = "t", .process = to_other };
 static const uint8_t forward[2] = { 1, 0 };
 static struct dpk_evdev ev = { .dev = 0, .nb_ports = 1, .nb_queues = 1 };
-static struct dpk_worker w;
-static volatile int stop, stop_rx;
+static const volatile uint64_t both_up = 3;
 
 /* Called by worker.c's stage task; stage.c is not linked here. */
 void dpk_stage_forward(const struct dpk_stage_ctx *ctx, const uint8_t *in,
@@ -213,6 +236,10 @@ static int setup(void **state)
 	w.port_ids[1] = 1;
 	w.link_bit[0] = 0;
 	w.link_bit[1] = 1;
+	w.link_word = &both_up;
+	stop = stop_rx = 0;
+	stop_at_pass = 0;
+	nr_parks = nr_kicks = 0;
 	head = tail = nr_enq_calls = refusals = 0;
 	rx_supply = nr_tx = nr_freed = 0;
 	refuse_errno = 0;
@@ -302,6 +329,62 @@ static void rx_einval_is_a_bug(void **state)
 	assert_int_equal(nr_freed, 10);
 }
 
+/*
+ * rx-mode adaptive: the loop calls the park after idle-passes empty passes
+ * in a row, never after a pass that moved packets; rx-mode poll (passes 0)
+ * never parks.
+ */
+static void parks_after_empty_passes(void **state)
+{
+	(void)state;
+	w.ev = NULL;			/* poll mode: rx, stage, tx */
+	w.idle.passes = 4;
+	rx_supply = 40;			/* pass 1: 32 + 8 */
+	stop_at_pass = 9;
+	dpk_worker_main(&w);
+	assert_int_equal(w.stats.polls, 9);
+	assert_int_equal(nr_tx, 40);
+	/* passes 2-5 empty: park in pass 5; the stub starts the count
+	 * again (as idle.c does when work came), so passes 6-9 park in 9 */
+	assert_int_equal(nr_parks, 2);
+	assert_int_equal(park_at[0], 5);
+	assert_int_equal(park_at[1], 9);
+	assert_int_equal(w.stats.link_seen, 3);
+
+	setup(NULL);
+	w.ev = NULL;
+	w.idle.passes = 0;		/* rx-mode poll */
+	stop_at_pass = 1000;
+	dpk_worker_main(&w);
+	assert_int_equal(nr_parks, 0);
+}
+
+/*
+ * With an eventdev and peers: a pass that received wakes the peers parked
+ * in epoll; one that received nothing, or with none parked, does not.
+ */
+static void rx_wakes_parked_peers(void **state)
+{
+	struct dpk_idle_peers peers = { .workers = &w, .nr = 1 };
+
+	(void)state;
+	w.idle.peers = &peers;
+	rx_supply = 10;
+	stop_at_pass = 3;
+	dpk_worker_main(&w);
+	assert_int_equal(w.stats.rx, 10);
+	assert_int_equal(nr_kicks, 0);	/* nobody parked */
+
+	setup(NULL);
+	w.idle.peers = &peers;
+	peers.parked[0] = 1ULL << 1;	/* worker 1 in epoll */
+	rx_supply = 10;
+	stop_at_pass = 3;
+	dpk_worker_main(&w);
+	assert_int_equal(nr_kicks, 1);	/* the pass with rx, not the others */
+	w.idle.peers = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +392,8 @@ int main(void)
 		cmocka_unit_test_setup(forward_enospc_is_retried, setup),
 		cmocka_unit_test_setup(forward_einval_is_a_bug, setup),
 		cmocka_unit_test_setup(rx_einval_is_a_bug, setup),
+		cmocka_unit_test_setup(parks_after_empty_passes, setup),
+		cmocka_unit_test_setup(rx_wakes_parked_peers, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
