@@ -59,7 +59,8 @@ class Receiver(threading.Thread):
         while not self.stop:
             try:
                 data, addr = self.sock.recvfrom(2048)
-            except socket.timeout:
+            except (socket.timeout, OSError):	# OSError: the link is down
+                time.sleep(0.01)
                 continue
             now = time.perf_counter_ns()
             if addr[2] == PACKET_OUTGOING:
