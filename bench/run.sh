@@ -18,8 +18,10 @@
 #   - instructions per packet under callgrind (dpkitd, l2fwd-event): stable
 #     on a noisy machine (BENCH_CALLGRIND=0 skips it: slow);
 #   - dpkitd event_dsw throughput vs worker count, 1 .. the machine's CPUs
-#     less one, and a plot of it (build/bench/workers.png, with gnuplot).
-# BENCH_ONLY="rates admission workers callgrind" runs some of them.
+#     less one, and a plot of it (build/bench/workers.png, with gnuplot);
+#   - rx-mode adaptive against poll under full load (net_null never idles:
+#     what the idle checks cost), poll mode and event_dsw.
+# BENCH_ONLY="rates admission workers idle callgrind" runs some of them.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -96,6 +98,7 @@ dpkitd_conf() {
 	cat <<-CONF
 		worker-cpus = ${DPKITD_CPUS:-$w}
 		eventdev = $1
+		rx-mode = ${DPKITD_RX_MODE:-poll}
 		hugepages = no
 		memory = 1024
 		log-level = err
@@ -227,6 +230,27 @@ if command -v gnuplot > /dev/null; then
 else
 	say "plot: skipped (no gnuplot; apt-get install gnuplot-nox)"
 fi
+fi
+
+# rx-mode adaptive under full load, against poll: runs alternate, so that
+# the machine's drift falls on both.
+if only idle; then
+say ""
+for ev in none dsw; do
+	: > "$tmp/poll" && : > "$tmp/adaptive"
+	runs_saved=$runs runs=1
+	for _ in $(seq 1 "$runs_saved"); do
+		measure "dpkitd-$ev" | cut -d' ' -f1 >> "$tmp/poll"
+		DPKITD_RX_MODE=adaptive measure "dpkitd-$ev" | cut -d' ' -f1 >> "$tmp/adaptive"
+	done
+	runs=$runs_saved
+	say "dpkitd $([ $ev = none ] && echo 'poll mode' || echo event_$ev), full load: $(python3 -c "
+import statistics as s
+p, a = ([int(x) for x in open(f)] for f in ('$tmp/poll', '$tmp/adaptive'))
+mp, ma = s.median(p), s.median(a)
+print('rx-mode poll %d packets/s (%d-%d), adaptive %d (%d-%d): adaptive/poll %.3f' % (
+    mp, min(p), max(p), ma, min(a), max(a), ma / mp if mp else 0))")"
+done
 fi
 
 # Instructions per packet under callgrind, over a window of the running

@@ -19,7 +19,7 @@
 #    receiver wakes its parked peer).
 # About 90 s.
 . "$DPKIT_TOP/tests/host/lib.sh"
-FRAMES="python3 $DPKIT_TOP/tests/host/frames.py"
+FRAMES="python3 $DPKIT_TOP/tests/vm/helpers/frames.py"
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 

@@ -631,8 +631,9 @@ int dpk_idle_setup(struct dpk_main *m)
 		for (i = 0; i < m->nr_workers; i++)
 			m->workers[i].idle.peers = &m->peers;
 	}
-	for (i = 0; i < m->nr_ports; i++)
-		log_port(m, i, &cpu);
+	for (i = 0; i < m->nr_ports; i++)	/* every port polls: nothing new */
+		if (parkers || m->cfg->ports[i].rx_mode != DPK_RX_POLL)
+			log_port(m, i, &cpu);
 	for (i = 0; i < m->nr_workers && parkers; i++) {
 		w = &m->workers[i];
 		fprintf(stderr, "dpkitd: worker %u (lcore %u): rx-mode %s: parks %s",
@@ -643,7 +644,7 @@ int dpk_idle_setup(struct dpk_main *m)
 		if (w->idle.passes)
 			fprintf(stderr, ", after %u empty pass%s%s", w->idle.passes,
 				w->idle.passes == 1 ? "" : "es",
-				w->idle.peers ? ", when nothing is in flight" : "");
+				w->ev ? ", when nothing is in flight" : "");
 		fprintf(stderr, "\n");
 	}
 	return 0;

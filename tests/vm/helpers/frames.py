@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Frames through dpkitd between two kernel interfaces (tests/host/09-idle.sh).
+"""Frames through dpkitd between two kernel interfaces (tests/host/09-idle.sh,
+tests/vm/24-idle.sh).
 
 Sends UDP/IPv4 frames out of interface IN (a net_tap port's kernel side:
 dpkitd receives them) and counts those that come out of interface OUT (the
@@ -14,6 +15,11 @@ sockets. Flows differ by source port, so that an eventdev spreads them.
                                          filler flow); prints the count and
                                          the one-way latency median and p99,
                                          in microseconds
+  frames.py send IN COUNT [IDLE [RATE]]  the sending half of burst, from
+                                         another network namespace (RATE:
+                                         frames/s, else at once)
+  frames.py recv OUT COUNT SECS          the receiving half: counts the
+                                         frames of any run for up to SECS
 
 Exit status 0 when every frame arrived (what is counted is printed either
 way). Needs root (packet sockets).
@@ -69,10 +75,15 @@ class Receiver(threading.Thread):
             if at < 0:
                 continue
             run, seq, sent = struct.unpack_from("!IIQ", data, at + len(MARK))
-            if run != self.run_id or seq in self.seen:
+            if self.run_id is not None and run != self.run_id:
+                continue
+            if self.run_id is None and run == 0:
+                continue	# filler
+            seq |= run << 32
+            if seq in self.seen:
                 continue
             self.seen.add(seq)
-            self.latency[seq] = (now - sent) / 1000.0
+            self.latency[seq & 0xffffffff] = (now - sent) / 1000.0
 
 
 def wait_for(rx, n, secs):
@@ -146,6 +157,32 @@ def probes(iface_in, iface_out, n, idle, busy):
     return len(rx.seen) == n
 
 
+def send(iface_in, count, idle, rate):
+    run = os.getpid()
+    tx = sender(iface_in)
+    time.sleep(idle)
+    frames = [frame(run, i, i) for i in range(count)]
+    t0 = time.time()
+    for i, f in enumerate(frames):
+        tx.send(f)
+        if rate:	# paced from the start, not by the sleeps
+            delay = t0 + (i + 1) / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+    print(f"sent {count} in {(time.time() - t0) * 1000:.0f} ms")
+    return True
+
+
+def recv(iface_out, count, secs):
+    rx = Receiver(iface_out, None)
+    rx.start()
+    print("listening", flush=True)
+    wait_for(rx, count, secs)
+    rx.stop = True
+    print(f"received {len(rx.seen)}")
+    return len(rx.seen) >= count
+
+
 def main(argv):
     if len(argv) >= 5 and argv[1] == "burst":
         ok = burst(argv[2], argv[3], int(argv[4]),
@@ -153,6 +190,11 @@ def main(argv):
     elif len(argv) >= 6 and argv[1] == "probes":
         ok = probes(argv[2], argv[3], int(argv[4]), float(argv[5]),
                     float(argv[6]) if len(argv) > 6 else 0)
+    elif len(argv) >= 4 and argv[1] == "send":
+        ok = send(argv[2], int(argv[3]), float(argv[4]) if len(argv) > 4 else 0,
+                  float(argv[5]) if len(argv) > 5 else 0)
+    elif len(argv) >= 5 and argv[1] == "recv":
+        ok = recv(argv[2], int(argv[3]), float(argv[4]))
     else:
         print(__doc__, file=sys.stderr)
         return 2
