@@ -93,7 +93,7 @@ struct dpk_armed dpk_rxq_arm(struct dpk_worker *w, uint64_t up)
 		rq = &w->rxq[k];
 		ret = rte_eth_dev_rx_intr_enable(rq->port_id, rq->queue);
 		if (ret) {
-			a.failed = true;
+			a.failed = ret;
 			break;
 		}
 		a.queues |= 1ULL << k;
@@ -263,8 +263,14 @@ static bool park_interrupt(struct dpk_worker *w)
 	int n, i, pending, timeout;
 	DPK_ARMED a = dpk_rxq_arm(w, *w->link_word);
 
-	if (a.failed)
+	if (a.failed) {
+		/* Polled on; said once (park_aborts counts them all). */
+		if (!id->warned)
+			fprintf(stderr, "dpkitd: worker %u: rte_eth_dev_rx_intr_enable: "
+				"%s: it polls on\n", w->id, rte_strerror(-a.failed));
+		id->warned = true;
 		return false;
+	}
 	if (id->peers)
 		peers_mark(w, true);	/* then look: pairs with after_rx */
 	for (q = a.watched; q; q &= q - 1) {

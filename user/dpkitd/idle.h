@@ -71,6 +71,7 @@ struct dpk_idle {
 	uint64_t tsc_us;		/* TSC cycles per microsecond */
 	int epfd, evfd;
 	bool slack_set;			/* its timer slack is 1 us */
+	bool warned;			/* an arming failure was logged */
 	struct rte_epoll_event wake_ev;	/* evfd's entry: the EAL keeps a pointer */
 };
 
@@ -79,7 +80,7 @@ struct dpk_armed {
 	struct dpk_worker *w;
 	uint64_t queues;		/* bit per rxq: armed */
 	uint64_t watched;		/* bit per rxq: would wake the park */
-	bool failed;			/* an enable failed: do not wait */
+	int failed;			/* an enable failed (-errno): do not wait */
 	uint32_t live;			/* DPK_ARMED_LIVE until disarmed */
 };
 
