@@ -20,7 +20,8 @@
 #   - dpkitd event_dsw throughput vs worker count, 1 .. the machine's CPUs
 #     less one, and a plot of it (build/bench/workers.png, with gnuplot);
 #   - rx-mode adaptive against poll under full load (net_null never idles:
-#     what the idle checks cost), poll mode and event_dsw.
+#     what the idle checks cost), poll mode and event_dsw; and their
+#     instructions per packet under callgrind.
 # BENCH_ONLY="rates admission workers idle callgrind" runs some of them.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -232,27 +233,6 @@ else
 fi
 fi
 
-# rx-mode adaptive under full load, against poll: runs alternate, so that
-# the machine's drift falls on both.
-if only idle; then
-say ""
-for ev in none dsw; do
-	: > "$tmp/poll" && : > "$tmp/adaptive"
-	runs_saved=$runs runs=1
-	for _ in $(seq 1 "$runs_saved"); do
-		measure "dpkitd-$ev" | cut -d' ' -f1 >> "$tmp/poll"
-		DPKITD_RX_MODE=adaptive measure "dpkitd-$ev" | cut -d' ' -f1 >> "$tmp/adaptive"
-	done
-	runs=$runs_saved
-	say "dpkitd $([ $ev = none ] && echo 'poll mode' || echo event_$ev), full load: $(python3 -c "
-import statistics as s
-p, a = ([int(x) for x in open(f)] for f in ('$tmp/poll', '$tmp/adaptive'))
-mp, ma = s.median(p), s.median(a)
-print('rx-mode poll %d packets/s (%d-%d), adaptive %d (%d-%d): adaptive/poll %.3f' % (
-    mp, min(p), max(p), ma, min(a), max(a), ma / mp if mp else 0))")"
-done
-fi
-
 # Instructions per packet under callgrind, over a window of the running
 # application (callgrind_control zeroes, then dumps): the lcores' threads
 # (not the main one, whose EAL start-up would count).
@@ -308,6 +288,31 @@ ipp() {	# ipp NAME
 	      (ir / max(b - a, 1), b - a))
 	EOF
 }
+# rx-mode adaptive under full load, against poll: runs alternate, so that
+# the machine's drift falls on both.
+if only idle; then
+say ""
+for ev in none dsw; do
+	: > "$tmp/poll" && : > "$tmp/adaptive"
+	runs_saved=$runs runs=1
+	for _ in $(seq 1 "$runs_saved"); do
+		measure "dpkitd-$ev" | cut -d' ' -f1 >> "$tmp/poll"
+		DPKITD_RX_MODE=adaptive measure "dpkitd-$ev" | cut -d' ' -f1 >> "$tmp/adaptive"
+	done
+	runs=$runs_saved
+	say "dpkitd $([ $ev = none ] && echo 'poll mode' || echo event_$ev), full load: $(python3 -c "
+import statistics as s
+p, a = ([int(x) for x in open(f)] for f in ('$tmp/poll', '$tmp/adaptive'))
+mp, ma = s.median(p), s.median(a)
+print('rx-mode poll %d packets/s (%d-%d), adaptive %d (%d-%d): adaptive/poll %.3f' % (
+    mp, min(p), max(p), ma, min(a), max(a), ma / mp if mp else 0))")"
+done
+if [ "${BENCH_CALLGRIND:-1}" = 1 ] && command -v valgrind > /dev/null; then
+	say "callgrind, dpkitd poll mode, rx-mode poll: $(ipp dpkitd-none)"
+	say "callgrind, dpkitd poll mode, rx-mode adaptive: $(DPKITD_RX_MODE=adaptive ipp dpkitd-none)"
+fi
+fi
+
 if only callgrind && [ "${BENCH_CALLGRIND:-1}" = 1 ] &&
    command -v valgrind > /dev/null; then
 	say ""
