@@ -97,15 +97,26 @@ rtt() {
 	sys.exit(0 if len(t) == n else 1)
 	PY
 }
+# nic_rx NS IF: the kernel NIC's rx packets and drops.
+nic_rx() {
+	ip -n "$1" -s -j link show "$2" | python3 -c "import json, sys
+s = json.load(sys.stdin)[0]['stats64']['rx']; print(s['packets'], s['dropped'] + s['missed'])"
+}
 # burst COUNT: COUNT frames from na's NIC at once, after an idle second;
-# all of them reach nb's.
+# all of them reach nb's. Where any went is printed: dpkitd's ports, nb's
+# NIC, the socket.
 burst() {
+	local k d0 d1 n0 n1
+	stats burst0
+	k=$(nic_rx nb "$k1")
 	ip netns exec nb python3 "$FRAMES" recv "$k1" "$1" 60 > "$tmp/burst.rx" 2>&1 &
 	local rx=$!
 	wait_for 30 grep -q listening "$tmp/burst.rx"
 	ip netns exec na python3 "$FRAMES" send "$k0" "$1" 1 > "$tmp/burst.tx" 2>&1
 	wait "$rx"
-	echo "# $(cat "$tmp/burst.tx"); $(tail -n 1 "$tmp/burst.rx")"
+	stats burst1
+	set -- "$1" $k $(nic_rx nb "$k1")
+	echo "# $(cat "$tmp/burst.tx"); dpkitd p0 rx +$(( $(pfield burst1 p0 rx_packets) - $(pfield burst0 p0 rx_packets) )), p1 tx +$(( $(pfield burst1 p1 tx_packets) - $(pfield burst0 p1 tx_packets) )); nb's NIC rx +$(( $4 - $2 )), dropped +$(( $5 - $3 )); the socket $(tail -n 1 "$tmp/burst.rx")"
 	grep -q "^received $1\$" "$tmp/burst.rx"
 }
 

@@ -34,6 +34,7 @@ import time
 MARK = b"dpkit-idle"
 ETH_P_IP = 0x0800
 PACKET_OUTGOING = 4
+SO_RCVBUFFORCE = 33
 
 
 def frame(run, seq, flow):
@@ -53,7 +54,10 @@ class Receiver(threading.Thread):
         super().__init__(daemon=True)
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                                   socket.htons(ETH_P_IP))
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 24)
+        try:	# past net.core.rmem_max (root): a slow reader loses nothing
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 1 << 25)
+        except OSError:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 25)
         self.sock.bind((iface, ETH_P_IP))
         self.sock.settimeout(0.2)
         self.run_id = run
