@@ -106,10 +106,10 @@ s = json.load(sys.stdin)[0]['stats64']['rx']; print(s['packets'], s['dropped'] +
 # all of them reach nb's. Where any went is printed: dpkitd's ports, nb's
 # NIC, the socket.
 burst() {
-	local k d0 d1 n0 n1
+	local k
 	stats burst0
 	k=$(nic_rx nb "$k1")
-	ip netns exec nb python3 "$FRAMES" recv "$k1" "$1" 60 > "$tmp/burst.rx" 2>&1 &
+	ip netns exec nb python3 "$FRAMES" recv "$k1" "$1" 90 > "$tmp/burst.rx" 2>&1 &
 	local rx=$!
 	wait_for 30 grep -q listening "$tmp/burst.rx"
 	ip netns exec na python3 "$FRAMES" send "$k0" "$1" 1 > "$tmp/burst.tx" 2>&1
