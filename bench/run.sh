@@ -242,10 +242,18 @@ ipp() {	# ipp NAME
 		dpkitd_conf "${1#dpkitd-}" > "$tmp/d.conf"
 		exec 3< "$tmp/d.conf"
 		DPKITD_CONFIG_FD=3 valgrind --tool=callgrind --separate-threads=yes \
-			--callgrind-out-file="$d/cg.out" build/user/dpkitd \
+			--callgrind-out-file="$d/cg.out" ${DPKITD_BIN:-build/user/dpkitd} \
 			> "$tmp/$1.cg.log" 2>&1 &
 		pid=$!
 		exec 3<&- ;;
+	testpmd)
+		prefix=bench_$1
+		valgrind --tool=callgrind --separate-threads=yes \
+			--callgrind-out-file="$d/cg.out" \
+			dpdk-testpmd -l "0,$w" $EAL --file-prefix "$prefix" -- \
+			--forward-mode=io --auto-start --stats-period 60 \
+			--total-num-mbufs=16383 > "$tmp/$1.cg.log" 2>&1 &
+		pid=$! ;;
 	l2fwd-poll)
 		prefix=bench_$1
 		valgrind --tool=callgrind --separate-threads=yes \
@@ -287,7 +295,7 @@ ipp() {	# ipp NAME
 if only callgrind && [ "${BENCH_CALLGRIND:-1}" = 1 ] &&
    command -v valgrind > /dev/null; then
 	say ""
-	for a in dpkitd-none dpkitd-dsw dpkitd-sw l2fwd-poll; do
+	for a in testpmd dpkitd-none dpkitd-dsw dpkitd-sw l2fwd-poll; do
 		say "callgrind, $a: $(ipp "$a")"
 	done
 fi
