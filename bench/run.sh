@@ -109,7 +109,7 @@ dpkitd_conf() {
 # app NAME: start application NAME in the background; sets pid, prefix.
 app() {
 	prefix=bench_$1
-	case $1 in dpkitd-*) prefix=dpkitd ;; esac
+	case $1 in dpkitd-*|nolink-*) prefix=dpkitd ;; esac
 	case $1 in
 	testpmd)
 		exec dpdk-testpmd -l "0,$w" $EAL --file-prefix "$prefix" -- \
@@ -121,7 +121,7 @@ app() {
 			--no-mac-updating -T 60 ;;
 	l2fwd-dsw|l2fwd-sw)
 		# its Rx/Tx adapters (and sw's scheduler) run as services on
-		# lcore 2, sharing the main lcore's CPU
+		# lcore 2, sharing the main lcore's CPU (reniced, below)
 		exec "$out/l2fwd-event/build/l2fwd-event" --lcores "0@0,1@$w,2@0" -S 2 \
 			$EAL --vdev "event_${1#l2fwd-}0" --file-prefix "$prefix" -- \
 			-p 0x3 --mode=eventdev --eventq-sched=atomic \
@@ -134,8 +134,14 @@ app() {
 	dpkitd-*)
 		dpkitd_conf "${1#dpkitd-}" > "$tmp/d.conf"
 		exec ${DPKITD_BIN:-build/user/dpkitd} -c "$tmp/d.conf" ;;
+	nolink-*)	# the per-batch link check compiled out
+		dpkitd_conf "${1#nolink-}" > "$tmp/d.conf"
+		exec "$out/nolink/user/dpkitd" -c "$tmp/d.conf" ;;
 	esac > "$tmp/$1.log" 2>&1 &
 	pid=$!
+	# l2fwd-event's main lcore busy-waits on its stats timer: let the
+	# service lcore that shares its CPU have that CPU
+	case $1 in l2fwd-dsw|l2fwd-sw) sleep 1; renice -n 19 -p "$pid" > /dev/null ;; esac
 }
 
 stop() {
@@ -180,10 +186,11 @@ row pipeline-sw "eventdev_pipeline, event_sw"
 row dpkitd-none "dpkitd poll mode"
 row dpkitd-dsw "dpkitd event_dsw"
 row dpkitd-sw "dpkitd event_sw (scheduler inline)"
-DPKITD_BIN=$out/nolink/user/dpkitd row dpkitd-none "dpkitd poll, link check compiled out"
+row nolink-none "dpkitd poll, link check compiled out"
 say "link check: $(python3 -c "
-a, b = ${med[dpkitd-none]}, $(grep 'link check compiled out' "$out/results.txt" | awk '{print $(NF-2)}')
-print('%.1f%% of the poll-mode rate' % (100 * (b - a) / b if b else 0))")"
+a, b = ${med[dpkitd-none]}, ${med[nolink-none]}
+print('%.1f%% of the poll-mode rate (medians; within the spread when small)' %
+      (100 * (b - a) / b if b else 0))")"
 fi
 
 # Refused at admission: in a window, with the eventdev full.
