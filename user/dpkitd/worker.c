@@ -191,11 +191,14 @@ static bool admit_held(struct dpk_worker *w)
 }
 
 /*
- * Eventdev rx, admission first: a burst the eventdev refused is held and
- * offered first next pass, and nothing more is received until it went in,
- * so what the pipeline cannot take stays in the NIC's rings (counted there
- * as missed), never received, hashed and freed. The queue after the one
- * refused goes first next time: no queue or port gets all of the room.
+ * Eventdev rx, admission first: one burst a pass, across the worker's
+ * queues (the stage drains at most a burst a pass: receiving more only
+ * fills the eventdev to its threshold and gets refused); a burst the
+ * eventdev refused is held and offered first next pass, and nothing more
+ * is received until it went in, so what the pipeline cannot take stays in
+ * the NIC's rings (counted there as missed), never received, hashed and
+ * freed. The queue after the last one served (or refused) goes first next
+ * time: no queue or port gets all of the room.
  */
 static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 {
@@ -203,11 +206,11 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 	struct rte_mbuf *pkts[DPK_BURST];
 	struct rte_event *evs = w->held;
 	unsigned int k, q;
-	uint16_t n, i, enq, total = 0;
+	uint16_t n, i, enq, total = 0, budget = DPK_BURST;
 
 	if (w->nb_held && !admit_held(w))
 		return 0;
-	for (k = 0; k < w->nr_rxq && !*w->stop_rx; k++) {
+	for (k = 0; k < w->nr_rxq && !*w->stop_rx && budget; k++) {
 		const struct dpk_rxq *rq;
 
 		q = (w->rx_first + k) % w->nr_rxq;
@@ -215,9 +218,12 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 
 		if (!port_up(w, up, rq->port))
 			continue;
-		n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, DPK_BURST);
+		n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, budget);
 		if (!n)
 			continue;
+		budget -= n;
+		if (!budget)	/* the next queue goes first next pass */
+			w->rx_first = (q + 1) % w->nr_rxq;
 		w->stats.rx += n;
 		total += n;
 		if (rq->sw_hash)	/* flow.c reads the headers */
