@@ -71,7 +71,9 @@ field() { grep -o "\"$2\":[0-9]*" "$1" | cut -d: -f2; }
 # (Shell, not python: a python start takes tens of seconds in this guest.)
 steady() {
 	local d
-	d=$(paste -d' ' <(field "$1" stage) <(field "$2" stage) |
+	field "$1" stage > "$tmp/stage.1"	# no /dev/fd in the guest
+	field "$2" stage > "$tmp/stage.2"
+	d=$(paste -d' ' "$tmp/stage.1" "$tmp/stage.2" |
 	    awk '$2 > $1 { n++ } END { print n + 0 }')
 	echo "workers that ran the stage: $d of 6"
 	[ "$d" = 6 ] || return 1
