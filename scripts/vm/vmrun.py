@@ -256,6 +256,9 @@ def run(args):
 
     append = " ".join([
         "console=ttyS0", "panic=-1", "oops=panic", "panic_on_warn=1",
+        # TCG on a loaded host can miss the IO-APIC timer check's window
+        # ("timer doesn't work through Interrupt-remapped IO-APIC").
+        "no_timer_check",
         "intel_iommu=on", "iommu=pt" if args.iommu_pt else "",
         f"hugepages={opts['hugepages']}", "quiet" if not args.verbose else "",
         f"dpkitvm.top={top}", f"dpkitvm.out={logdir}/guest",
