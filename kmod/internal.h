@@ -6,6 +6,7 @@
 #ifndef _DPKIT_INTERNAL_H
 #define _DPKIT_INTERNAL_H
 
+#include <linux/delay.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -40,6 +41,23 @@ struct dpkit_slot_state {
 	u64 last_change_ns;
 	char name[DPKIT_IFNAME_LEN];
 };
+
+/* Test builds: a busy-wait inside the slot write section (main.c). */
+#ifdef DPKIT_TEST_HOOKS
+extern unsigned int dpkit_test_slot_write_us;
+
+static inline void dpkit_test_slot_write(void)
+{
+	unsigned int us = READ_ONCE(dpkit_test_slot_write_us);
+
+	if (us)
+		udelay(us);
+}
+#else
+static inline void dpkit_test_slot_write(void)
+{
+}
+#endif
 
 int dpkit_page_init(struct dpkit_page *pg, u32 nr_slots);
 void dpkit_page_fini(struct dpkit_page *pg);

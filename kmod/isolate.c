@@ -149,6 +149,20 @@ static void dpkit_unmovable_add(unsigned int irq, u32 reason, int err)
 }
 
 /*
+ * The affinity last asked for: an IRQ that can only move from its own
+ * interrupt context (an IO-APIC line without remapping, on some kernels
+ * more) keeps the new mask pending until it next fires, as /proc/irq shows.
+ */
+static const struct cpumask *dpkit_irq_requested_mask(struct irq_data *d)
+{
+#ifdef CONFIG_GENERIC_PENDING_IRQ
+	if (irqd_is_setaffinity_pending(d))
+		return irq_data_to_desc(d)->pending_mask;
+#endif
+	return irq_data_get_affinity_mask(d);
+}
+
+/*
  * Inspect @irq under RCU (IRQ descriptors are freed after a grace period):
  * who it is (@id), its affinity (@aff) and its reason to stay (or 0), or
  * -ENOENT when it has no handler.
@@ -164,7 +178,7 @@ static int dpkit_irq_inspect(unsigned int irq, struct dpkit_irq_id *id,
 	d = irq_get_irq_data(irq);
 	if (!d || !irq_has_action(irq))
 		goto out;
-	cur = irq_data_get_affinity_mask(d);
+	cur = dpkit_irq_requested_mask(d);
 	if (!cur)
 		goto out;
 	memset(id, 0, sizeof(*id));

@@ -306,15 +306,21 @@ static struct miscdevice dpkit_misc = {
 	.mode	= 0600,
 };
 
-#if IS_ENABLED(CONFIG_DPKIT_KUNIT_TEST)
+#ifdef DPKIT_TEST_HOOKS
 /*
- * Test builds only: widen the window between the genetlink family's
- * registration and the end of init, so that the VM tests can race a dump
- * against it (tests/vm/08-kernel-regressions.sh).
+ * Test builds only (Kbuild: the KUnit build, or DPKIT_TEST_HOOKS=1):
+ * windows that a VM test can race, each closed unless its parameter is set
+ * (tests/vm/08-kernel-regressions.sh).
  */
 static unsigned int test_init_delay_ms;
 module_param(test_init_delay_ms, uint, 0444);
-MODULE_PARM_DESC(test_init_delay_ms, "test builds: sleep after genetlink registration");
+MODULE_PARM_DESC(test_init_delay_ms,
+		 "test builds: sleep after genetlink registration");
+
+unsigned int dpkit_test_slot_write_us;
+module_param_named(test_slot_write_us, dpkit_test_slot_write_us, uint, 0644);
+MODULE_PARM_DESC(test_slot_write_us,
+		 "test builds: busy-wait inside each link slot's write section");
 
 static void dpkit_test_init_delay(void)
 {

@@ -105,6 +105,7 @@ int dpkit_page_write_slot(struct dpkit_page *pg, u32 idx,
 	WRITE_ONCE(slot->last_change_ns, st->last_change_ns);
 	memcpy(slot->name, st->name, sizeof(slot->name));
 	slot->name[sizeof(slot->name) - 1] = '\0';
+	dpkit_test_slot_write();
 	val = READ_ONCE(*word);
 	val = (st->flags & DPKIT_LINK_F_UP) ? val | bit : val & ~bit;
 	WRITE_ONCE(*word, val);

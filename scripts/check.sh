@@ -6,11 +6,14 @@
 # all, in this order:
 #
 #   build    dpkit.ko with W=1 and no warnings for every kernel of the
-#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, the UAPI
-#            layout for 32-bit callers
+#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, the
+#            worker rules (tests/build/worker-rules.sh), the UAPI layout for
+#            32-bit callers
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
+#   fuzz     libFuzzer targets, a few seconds each (tests/fuzz; make soak:
+#            longer), their regression inputs first
 #   host     dpkitd on the host with DPDK vdevs, no module (tests/host)
 #   kunit    KUnit suites in a VM on the cached test kernel (tests/kunit)
 #   harness  the VM harness turns a panic and a hang into failures
@@ -29,7 +32,7 @@ cd "$top"
 O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
-all_tiers="build lint unit host kunit harness vm matrix debug"
+all_tiers="build lint unit fuzz host kunit harness vm matrix debug"
 
 # The kernel matrix (Documentation/testing.rst): every scenario runs on 6.1;
 # these run on the other kernels too.
@@ -146,25 +149,12 @@ tier_build() {
 		f=$((f + 1))
 	fi
 
-	# The worker rules header turns a banned call into a compile error (and
-	# the same file without the call compiles).
-	local clean banned dpdk
-	dpdk=$(pkg-config --cflags libdpdk)
-	clean=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
-		'int f(void);' 'int f(void) { return 0; }' |
-		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1 && echo compiled)
-	banned=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
-		'void f(void);' 'void f(void) { sleep(1); }' |
-		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1)
-	if [ "$clean" = compiled ] &&
-	   echo "$banned" | grep -q 'attempt to use poisoned "sleep"'; then
-		echo "ok - a banned call (sleep) in worker code fails to compile"
-		p=$((p + 1))
-	else
-		echo "$clean" "$banned"
-		echo "not ok - a banned call (sleep) in worker code fails to compile"
-		f=$((f + 1))
-	fi
+	# The worker rules: each banned call fails to compile in a worker
+	# translation unit and in a user stage; every lock wrapper counts.
+	say "build: the worker rules (tests/build/worker-rules.sh)"
+	local tap_p=0 tap_f=0 tap_s=0
+	tap_run worker-rules.sh bash tests/build/worker-rules.sh
+	p=$((p + tap_p)); f=$((f + tap_f)); s=$((s + tap_s))
 
 	if echo 'int main(void){return 0;}' | cc -m32 -x c - -o /dev/null 2>/dev/null; then
 		if echo '#include "uapi_layout.h"' | cc -m32 -fsyntax-only \
@@ -287,6 +277,61 @@ tier_host() {
 	record host $tap_p $tap_f $tap_s
 }
 
+# libFuzzer targets (tests/fuzz): each replays its regression inputs (every
+# crash found and fixed), then fuzzes FUZZ_SECONDS (default 8; make soak:
+# 600) from the seed corpus and what earlier runs kept in $O/fuzz/corpus.
+# Prints the executions per target (Documentation/reliability.rst).
+tier_fuzz() {
+	local t name p=0 f=0 secs=${FUZZ_SECONDS:-8} log execs reg n rc
+
+	say "fuzz: libFuzzer targets under ASan + UBSan, $secs s each"
+	if ! command -v "${FUZZ_CC:-clang-14}" >/dev/null; then
+		skipped fuzz "no clang (scripts/deps.sh installs clang-14 and libfuzzer-14-dev)"
+		return
+	fi
+	if ! make --no-print-directory fuzz-build > "$results/fuzz-build.log" 2>&1; then
+		grep -E 'error' "$results/fuzz-build.log" | head -n 20
+		echo "not ok - the fuzz targets build"
+		record fuzz 0 1 0
+		return
+	fi
+	mkdir -p "$O/fuzz/crashes"
+	: > "$results/fuzz-figures"
+	for t in "$O"/fuzz/fuzz_*; do
+		name=${t##*/fuzz_}
+		log=$O/fuzz/$name.log
+		reg=tests/fuzz/regressions/$name
+		n=$(find "$reg" -type f 2>/dev/null | wc -l)
+		if [ "$n" -gt 0 ]; then
+			if "$t" "$reg"/* > "$log" 2>&1; then
+				echo "ok - fuzz_$name: its $n regression inputs pass"
+				p=$((p + 1))
+			else
+				grep -E 'ERROR|fuzz:|SUMMARY' "$log" | head -n 10
+				echo "not ok - fuzz_$name: its $n regression inputs pass ($log)"
+				f=$((f + 1))
+			fi
+		fi
+		mkdir -p "$O/fuzz/corpus/$name"
+		"$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix="$O/fuzz/crashes/$name-" \
+			"$O/fuzz/corpus/$name" "tests/fuzz/corpus/$name" > "$log" 2>&1
+		rc=$?
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		echo "$name ${execs:-0} $secs $rc" >> "$results/fuzz-figures"
+		if [ "$rc" -eq 0 ]; then
+			echo "ok - fuzz_$name: ${execs:-0} executions in $secs s, nothing found"
+			p=$((p + 1))
+		else
+			grep -E 'ERROR|fuzz:|SUMMARY|Test unit written' "$log" | head -n 10
+			echo "not ok - fuzz_$name: a finding after ${execs:-?} executions" \
+				"(the input is in $O/fuzz/crashes; keep it in $reg once fixed)"
+			f=$((f + 1))
+		fi
+	done
+	record fuzz $p $f 0
+}
+
 # vm_run NAME SCENARIO KERNEL INITRD [vmrun.py options]: one VM run; leaves
 # its counts in $results/vm-NAME.
 vm_run() {
@@ -311,9 +356,11 @@ stock_initrd() {
 	echo "$initrd"
 }
 
-# kmod_for REL: dpkit.ko for Debian kernel REL, in $O/kmod/REL.
+# kmod_for REL: dpkit.ko for Debian kernel REL, in $O/kmod/REL: a test
+# build (DPKIT_TEST_HOOKS: parameters that widen race windows, all closed
+# unless set), so that the matrix runs every check of the scenarios.
 kmod_for() {
-	make --no-print-directory kmod-for KVER="$1" \
+	make --no-print-directory kmod-for KVER="$1" DPKIT_TEST_HOOKS=1 \
 		KDIR="/usr/src/linux-headers-$1" KMOD_OUT="$O/kmod/$1"
 }
 

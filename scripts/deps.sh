@@ -15,6 +15,8 @@ packages=(
 	libhwloc-dev hwloc
 	# tests
 	libcmocka-dev python3 python3-docutils
+	# the fuzz tier (tests/fuzz): clang's libFuzzer
+	clang-14 libfuzzer-14-dev
 	# the KUnit test kernel (scripts/testkernel.sh)
 	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio
 	# the test VMs (scripts/vm): guest tools come from the host root

@@ -41,6 +41,7 @@ ip -n dpk link set "$K0_IF" up
 check_not "bind refused while k0's netdev is up in another namespace" \
 	"$DPKITCTL" nic bind "$K0"
 check "... and k0 stayed on e1000e" on "$K0" e1000e
+on "$K0" e1000e || "$DPKITCTL" nic restore "$K0"
 ip -n dpk link set "$K0_IF" down
 ip -n dpk link set "$K0_IF" netns 1
 ip netns del dpk
@@ -88,29 +89,33 @@ check "another process holds d0's VFIO device fd" wait_for 20 grep -q held "$tmp
 kill -9 "$leaser"
 check "the lease holder exits at once (its close does not wait for VFIO)" \
 	wait_for 10 sh -c "! kill -0 $leaser 2>/dev/null"
-check "NIC_LIST answers while d0's restore waits for the VFIO fd" \
-	"$KREGRESS" timed 10 nic-list
-check "nic list reports d0 busy" \
-	sh -c "'$DPKITCTL' nic list | grep '$D0' | grep -q busy"
-"$DPKITCTL" nic list | sed 's/^/# /'
+check "NIC_LIST answers while d0's restore waits for the VFIO fd, d0 busy" \
+	"$KREGRESS" timed 10 nic-list "$D0"
 kill -9 "$vfio"
 wait "$vfio" "$leaser" 2>/dev/null
 check "once the VFIO fd closes, d0 is restored to virtio-pci" \
 	wait_for 30 on "$D0" virtio-pci
 
 # -- the page writer is not preempted inside a slot ------------------------------
+# Under TCG an interrupt lands only between translated blocks, and the write
+# section is about one: test builds widen it (test_slot_write_us).
 preempt=none
 if [ -w /sys/kernel/debug/sched/preempt ]; then
 	echo full > /sys/kernel/debug/sched/preempt 2>/dev/null
 	grep -q '(full)' /sys/kernel/debug/sched/preempt && preempt=full
 fi
 case "$(uname -v)" in *PREEMPT_RT*) preempt=rt ;; *"PREEMPT "*) preempt=full ;; esac
-if [ "$preempt" != none ]; then
-	echo "# preemption: $preempt"
-	check "a SCHED_FIFO reader never waits long for the page writer" \
-		"$KREGRESS" preempt 1 10
-else
+slot_us=/sys/module/dpkit/parameters/test_slot_write_us
+if [ "$preempt" = none ]; then
 	skip "the kernel is not preemptible"
+elif [ ! -w "$slot_us" ]; then
+	skip "a production build: no test_slot_write_us to widen the write section"
+else
+	echo "# preemption: $preempt"
+	echo 20 > "$slot_us"
+	check_log "a SCHED_FIFO reader never waits long for the page writer" \
+		"$KREGRESS" preempt 1 10
+	echo 0 > "$slot_us"
 fi
 
 # -- the genetlink family appears only once the table exists ------------------
@@ -131,7 +136,7 @@ fi
 check "b0 and b1 share an IOMMU group" test \
 	"$(readlink /sys/bus/pci/devices/$B0/iommu_group)" = \
 	"$(readlink /sys/bus/pci/devices/$B1/iommu_group)"
-check "30 s of b0 binds against b1 unbind/bind: nothing hangs" \
+check_log "30 s of b0 binds against b1 unbind/bind: nothing hangs" \
 	"$KREGRESS" group-race "$B0" "$B1" 30
 check "b0 and b1 are on e1000e again" \
 	wait_for 20 sh -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$B0/driver))\" = e1000e ] &&

@@ -49,6 +49,17 @@ check() {
 	fi
 }
 
+# check_log "what" command args...: as check, and the command's output is
+# shown (as comments) either way: for tests whose figures are worth a look.
+check_log() {
+	local what=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	if [ "$rc" -eq 0 ]; then ok "$what"; else not_ok "$what"; fi
+}
+
 check_not() {
 	local what=$1 out
 	shift

@@ -15,9 +15,9 @@
  *                                     print "held", wait to be killed
  *   kregress lease-bind BDF           take a lease, bind BDF to vfio-pci,
  *                                     print "bound", wait to be killed
- *   kregress timed SECONDS ARGS...    run the ioctl_probe-like call ARGS
- *                                     (only "nic-list") in a child; fail
- *                                     when it has not returned in SECONDS
+ *   kregress timed SECONDS nic-list [BDF]
+ *                                     NIC_LIST in a child, which must return
+ *                                     within SECONDS (and report BDF busy)
  *   kregress preempt CPU SECONDS      a SCHED_FIFO page reader and a link
  *                                     writer on one CPU: the reader never
  *                                     waits long for an odd seq (50 ms)
@@ -101,6 +101,19 @@ static void dump_task(pid_t pid, const char *what)
 		printf("#   %s", line);
 	if (f)
 		fclose(f);
+}
+
+/*
+ * In a child that may hang in the kernel: stdout and stderr to @fd (or
+ * /dev/null), so that a caller reading our output to its end is not kept
+ * waiting by a child that never exits.
+ */
+static void child_stdio(int fd)
+{
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
 }
 
 /* Wait up to @ms for @pid; its wait status, or -1 when it is still there. */
@@ -258,11 +271,15 @@ static void *stall_thread(void *p)
 	return NULL;
 }
 
-/* The same ioctl, from another process, with an ordinary buffer. */
-static int other_caller(const char *what)
+/*
+ * The same ioctl, from another process, with an ordinary buffer; for
+ * "nic", print the NICs and, given @busy_bdf, fail unless it is busy.
+ */
+static int other_caller(const char *what, const char *busy_bdf)
 {
 	static char buf[1 << 20];
-	int fd = open_dev();
+	int fd = open_dev(), busy = 0;
+	unsigned int i;
 
 	memset(buf, 0, sizeof(buf));
 	if (!strcmp(what, "nic")) {
@@ -270,7 +287,15 @@ static int other_caller(const char *what)
 
 		l->count = 64;
 		l->entry_size = sizeof(struct dpkit_nic);
-		return ioctl(fd, DPKIT_IOC_NIC_LIST, l) ? errno : 0;
+		if (ioctl(fd, DPKIT_IOC_NIC_LIST, l))
+			return errno;
+		for (i = 0; i < l->count; i++) {
+			printf("# %s %-12s flags %#x\n", l->nics[i].bdf,
+			       l->nics[i].driver, l->nics[i].flags);
+			if (busy_bdf && !strcmp(l->nics[i].bdf, busy_bdf))
+				busy = l->nics[i].flags & DPKIT_NIC_F_BUSY;
+		}
+		return busy_bdf && !busy ? 100 : 0;
 	} else {
 		struct dpkit_irq_report *r = (void *)buf;
 
@@ -348,8 +373,10 @@ static int mode_stall(const char *what)
 	printf("# the %s ioctl is stalled copying out\n", what);
 
 	child = fork();
-	if (!child)
-		_exit(other_caller(what));
+	if (!child) {
+		child_stdio(-1);
+		_exit(other_caller(what, NULL));
+	}
 	status = wait_ms(child, 5000);
 	ok = status >= 0 && WIFEXITED(status) && !WEXITSTATUS(status);
 	if (status < 0)
@@ -428,22 +455,32 @@ static int mode_lease_bind(const char *bdf)
 		pause();
 }
 
-static int mode_timed(int seconds, const char *what)
+static int mode_timed(int seconds, const char *what, const char *busy_bdf)
 {
+	FILE *out = tmpfile();
+	char line[256];
 	int status;
 	pid_t child;
 
-	if (strcmp(what, "nic-list"))
+	if (strcmp(what, "nic-list") || !out)
 		return 2;
 	child = fork();
-	if (!child)
-		_exit(other_caller("nic"));
+	if (!child) {
+		child_stdio(fileno(out));
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		_exit(other_caller("nic", busy_bdf));
+	}
 	status = wait_ms(child, seconds * 1000);
+	rewind(out);
+	while (fgets(line, sizeof(line), out))
+		fputs(line, stdout);
 	if (status < 0) {
 		dump_task(child, "NIC_LIST, still waiting");
 		printf("# NIC_LIST did not return within %d s\n", seconds);
 		return 1;
 	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 100)
+		printf("# %s is not reported busy\n", busy_bdf);
 	return !(WIFEXITED(status) && !WEXITSTATUS(status));
 }
 
@@ -583,6 +620,7 @@ static int mode_group_race(const char *a, const char *b, int seconds)
 	end = now_ns() + (uint64_t)seconds * 1000000000ULL;
 	cycler = fork();
 	if (!cycler) {
+		child_stdio(-1);
 		while (now_ns() < end) {
 			sysfs_write(unbind, b);
 			sysfs_write(bind, b);
@@ -592,6 +630,7 @@ static int mode_group_race(const char *a, const char *b, int seconds)
 	}
 	binder = fork();
 	if (!binder) {
+		child_stdio(-1);
 		fd = open_dev();
 		while (now_ns() < end) {
 			struct dpkit_nic_bind nb = { 0 };
@@ -647,8 +686,8 @@ int main(int argc, char **argv)
 		return mode_vfio_hold(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "lease-bind"))
 		return mode_lease_bind(argv[2]);
-	if (argc == 4 && !strcmp(argv[1], "timed"))
-		return mode_timed(atoi(argv[2]), argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "timed"))
+		return mode_timed(atoi(argv[2]), argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "preempt"))
 		return mode_preempt(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "group-race"))
