@@ -18,7 +18,7 @@ packages=(
 	# the fuzz tier (tests/fuzz): clang's libFuzzer
 	clang-14 libfuzzer-14-dev
 	# the KUnit test kernel (scripts/testkernel.sh)
-	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio
+	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio patch
 	# the test VMs (scripts/vm): guest tools come from the host root
 	qemu-system-x86 busybox-static iproute2 pciutils util-linux procps
 	ethtool iputils-ping
