@@ -9,7 +9,7 @@
 # a removal publish, genl validation, the opener's capabilities). A failure
 # means the documentation or the module is wrong.
 #
-# Prints "ok - WHAT" / "not ok - WHAT" lines (tests/vm/10-abi-client.sh
+# Prints "ok - WHAT" / "not ok - WHAT" lines (tests/vm/11-abi-client.sh
 # numbers them). Run as root with dpkit.ko loaded and one virtio-net NIC.
 import ctypes
 import errno
