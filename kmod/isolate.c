@@ -139,9 +139,10 @@ static void dpkit_unmovable_add(unsigned int irq, u32 reason, int err)
 {
 	struct dpkit_irq_entry *e;
 
-	if (dpkit_nr_unmovable >= DPKIT_IRQ_REPORT_MAX)
+	/* Counted beyond what the report holds: IRQ_REPORT's total says so. */
+	if (dpkit_nr_unmovable++ >= DPKIT_IRQ_REPORT_MAX)
 		return;
-	e = &dpkit_unmovable[dpkit_nr_unmovable++];
+	e = &dpkit_unmovable[dpkit_nr_unmovable - 1];
 	e->irq = irq;
 	e->reason = reason;
 	e->error = err;
@@ -497,7 +498,7 @@ long dpkit_irq_report(struct dpkit_irq_report __user *uarg)
 	if (!irqs)
 		return -ENOMEM;
 	mutex_lock(&dpkit_iso_lock);
-	n = min(hdr.count, dpkit_nr_unmovable);
+	n = min3(hdr.count, dpkit_nr_unmovable, (u32)DPKIT_IRQ_REPORT_MAX);
 	memcpy(irqs, dpkit_unmovable, n * sizeof(*irqs));
 	hdr.count = n;
 	hdr.total = dpkit_nr_unmovable;

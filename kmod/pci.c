@@ -78,7 +78,7 @@ static atomic_t dpkit_nic_releases;		/* ... how many so far */
 
 /*
  * A driver name from a fixed-size UAPI field: it must be NUL-terminated;
- * it ends at the first newline; an empty result (from "", "\n" or a
+ * one trailing newline is dropped; an empty result (from "", "\n" or a
  * leading NUL) means "none" and returns 0. Only [A-Za-z0-9_-] may appear.
  */
 int dpkit_override_normalize(const char *in, size_t size, char *out,
@@ -89,6 +89,8 @@ int dpkit_override_normalize(const char *in, size_t size, char *out,
 	if (!memchr(in, '\0', size))
 		return -EINVAL;
 	len = strcspn(in, "\n");
+	if (in[len] == '\n' && in[len + 1])
+		return -EINVAL;		/* only a trailing newline */
 	if (len >= outsize)
 		return -ENAMETOOLONG;
 	memcpy(out, in, len);
@@ -704,6 +706,18 @@ long dpkit_nic_bind(struct dpkit_nic_bind *b, const void *lease)
 	mutex_unlock(&dpkit_nic_lock);
 	if (!ok) {
 		ret = -EBUSY;
+		goto out_release;
+	}
+	if (moved && !strcmp(target, orig)) {
+		/* Back to the driver it had before dpkit: a restore. */
+		ret = dpkit_nic_do_restore(pdev, orig);
+		if (!ret) {
+			mutex_lock(&dpkit_nic_lock);
+			rec->moved = false;
+			rec->pending = false;
+			rec->lease = NULL;
+			mutex_unlock(&dpkit_nic_lock);
+		}
 		goto out_release;
 	}
 	if (!strcmp(cur, target)) {
