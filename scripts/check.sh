@@ -69,6 +69,8 @@ check_install() (
 	ver=$(ls "$d/usr/src" | sed -n 's/^dpkit-//p')
 	for file in usr/local/sbin/dpkitctl usr/local/sbin/dpkitd \
 		    etc/systemd/system/dpkitd.service usr/local/lib/libdpkit.so.0 \
+		    usr/local/share/man/man8/dpkitd.8 usr/local/share/man/man5/dpkitd.conf.5 \
+		    usr/local/share/bash-completion/completions/dpkitctl \
 		    usr/local/include/linux/dpkit.h usr/local/share/man/man8/dpkitctl.8 \
 		    etc/udev/rules.d/60-dpkit.rules "usr/src/dpkit-$ver/dkms.conf"; do
 		[ -e "$d/$file" ] || { echo "missing: $file"; exit 1; }
@@ -82,6 +84,54 @@ check_install() (
 	make -C "$kver_kdir" M="$d/usr/src/dpkit-$ver/kmod" CONFIG_DPKIT=m modules &&
 		[ -f "$d/usr/src/dpkit-$ver/kmod/dpkit.ko" ]
 )
+
+# The systemd unit as `make install` renders it, pointing at this build's
+# dpkitd: systemd-analyze verifies it and scores its sandboxing (the score
+# must stay at or below the threshold; Documentation/admin-guide.rst).
+unit_security_threshold=3.5
+check_unit() {
+	local unit=$O/unit/dpkitd.service out score
+	mkdir -p "$O/unit"
+	sed "s|@SBINDIR@|$top/$O/user|g" packaging/dpkitd.service.in > "$unit"
+	if out=$(systemd-analyze verify --man=no "$unit" 2>&1) && [ -z "$out" ]; then
+		echo "ok - systemd-analyze verify dpkitd.service"; p=$((p + 1))
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok - systemd-analyze verify dpkitd.service"; f=$((f + 1))
+	fi
+	out=$(systemd-analyze security --offline=true "$unit" 2>&1)
+	score=$(echo "$out" | sed -n 's/.*Overall exposure level for dpkitd.service: \([0-9.]*\).*/\1/p')
+	if [ -n "$score" ] && awk "BEGIN { exit !($score <= $unit_security_threshold) }"; then
+		echo "ok - systemd-analyze security dpkitd.service: exposure $score (at most $unit_security_threshold)"
+		p=$((p + 1))
+	else
+		echo "$out" | grep -v '✓' | sed 's/^/# /'
+		echo "not ok - systemd-analyze security dpkitd.service: exposure ${score:-?} (at most $unit_security_threshold)"
+		f=$((f + 1))
+	fi
+}
+
+# make deb, then lintian on what it built: errors fail, the rest is listed.
+check_deb() {
+	local log=$results/build-deb.log lint=$results/build-lintian.log n e w i
+	if ! make --no-print-directory deb O="$O" > "$log" 2>&1; then
+		tail -n 20 "$log"
+		echo "not ok - make deb builds the packages ($log)"; f=$((f + 1))
+		return
+	fi
+	n=$(ls "$O"/deb/*.deb | grep -vc -- '-dbgsym_')
+	echo "ok - make deb builds $n packages: $(cd "$O/deb" && ls *.deb | grep -v -- '-dbgsym_' | tr '\n' ' ')"
+	p=$((p + 1))
+	lintian --info --display-info --pedantic "$O"/deb/*.changes > "$lint" 2>&1
+	grep -E '^[EWIP]: ' "$lint" | sed 's/^/# lintian: /'
+	e=$(grep -c '^E: ' "$lint"); w=$(grep -c '^W: ' "$lint")
+	i=$(grep -c '^[IP]: ' "$lint")
+	if [ "$e" -eq 0 ]; then
+		echo "ok - lintian: no errors ($w warnings, $i info/pedantic)"; p=$((p + 1))
+	else
+		echo "not ok - lintian: $e errors ($lint)"; f=$((f + 1))
+	fi
+}
 
 tier_build() {
 	local p=0 f=0 s=0 log=$results/build-kmod.log
@@ -113,6 +163,10 @@ tier_build() {
 		echo "not ok - make install; libdpkit.pc builds a program; the DKMS tree builds dpkit.ko"
 		f=$((f + 1))
 	fi
+
+	say "build: the packages (make deb, lintian) and the systemd unit"
+	check_deb
+	check_unit
 
 	# The worker rules header turns a banned call into a compile error (and
 	# the same file without the call compiles).
