@@ -54,7 +54,7 @@ CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
 STAGES		?=
 DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES)
 # dpkitd's pure parts, linked into the unit tests too.
-DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c
+DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c user/dpkitd/notify.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe
