@@ -176,8 +176,10 @@ install: $(PROGS)
 	sed 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@VERSION@|$(VERSION)|' \
 		packaging/libdpkit.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libdpkit.pc
 	install -m 755 $(U)/dpkitctl $(U)/dpkitd $(DESTDIR)$(SBINDIR)/
-	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/dpkitd.service.in \
-		> $(DESTDIR)$(SYSTEMDDIR)/dpkitd.service
+	for unit in dpkitd dpkit-metrics; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/$$unit.service.in \
+			> $(DESTDIR)$(SYSTEMDDIR)/$$unit.service || exit 1; \
+	done
 	install -m 644 Documentation/dpkitctl.8 Documentation/dpkitd.8 \
 		$(DESTDIR)$(MANDIR)/man8/
 	install -m 644 Documentation/dpkitd.conf.5 $(DESTDIR)$(MANDIR)/man5/

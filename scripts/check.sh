@@ -68,7 +68,8 @@ check_install() (
 	make --no-print-directory install DESTDIR="$d" PREFIX=/usr/local || exit 1
 	ver=$(ls "$d/usr/src" | sed -n 's/^dpkit-//p')
 	for file in usr/local/sbin/dpkitctl usr/local/sbin/dpkitd \
-		    etc/systemd/system/dpkitd.service usr/local/lib/libdpkit.so.0 \
+		    etc/systemd/system/dpkitd.service etc/systemd/system/dpkit-metrics.service \
+		    usr/local/lib/libdpkit.so.0 \
 		    usr/local/share/man/man8/dpkitd.8 usr/local/share/man/man5/dpkitd.conf.5 \
 		    usr/local/share/bash-completion/completions/dpkitctl \
 		    usr/local/include/linux/dpkit.h usr/local/share/man/man8/dpkitctl.8 \
@@ -133,6 +134,38 @@ check_deb() {
 	fi
 }
 
+# The bash completion offers what `dpkitctl --help` lists.
+check_completion() {
+	local out want='nic|list bind restore apply|--listen --format --help|kernel dpdk'
+	if [ ! -f /usr/share/bash-completion/bash_completion ]; then
+		echo "ok - bash completion # SKIP bash-completion is not installed"
+		s=$((s + 1))
+		return
+	fi
+	out=$(PATH=$top/$O/user:$PATH bash -c '
+		. /usr/share/bash-completion/bash_completion
+		. packaging/dpkitctl.bash-completion
+		for line in "dpkitctl ni" "dpkitctl nic " "dpkitctl metrics --" \
+			    "dpkitctl --json link dump "; do
+			COMP_LINE=$line COMP_POINT=${#line}
+			read -ra COMP_WORDS <<< "$line"
+			[[ $line == *" " ]] && COMP_WORDS+=("")
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMPREPLY=()
+			_dpkitctl
+			printf "%s|" "${COMPREPLY[*]}"
+		done' 2>&1)
+	if [ "$out" = "$want|" ]; then
+		echo "ok - bash completion: commands, an object's commands, options"
+		p=$((p + 1))
+	else
+		echo "# got:  $out"
+		echo "# want: $want|"
+		echo "not ok - bash completion: commands, an object's commands, options"
+		f=$((f + 1))
+	fi
+}
+
 tier_build() {
 	local p=0 f=0 s=0 log=$results/build-kmod.log
 
@@ -167,6 +200,7 @@ tier_build() {
 	say "build: the packages (make deb, lintian) and the systemd unit"
 	check_deb
 	check_unit
+	check_completion
 
 	# The worker rules header turns a banned call into a compile error (and
 	# the same file without the call compiles).
