@@ -12,6 +12,7 @@ LIBDIR	?= $(PREFIX)/lib
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
 UDEVDIR	?= /etc/udev/rules.d
 SYSTEMDDIR ?= /etc/systemd/system
 KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) kmod/Kbuild
@@ -167,6 +168,7 @@ install: $(PROGS)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(SYSTEMDDIR) \
+		$(DESTDIR)$(MODULESLOADDIR) \
 		$(SRCDIR)/kmod/tests $(SRCDIR)/include/uapi/linux
 	install -m 644 $(U)/libdpkit.a $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(U)/libdpkit.so $(DESTDIR)$(LIBDIR)/libdpkit.so.0
@@ -186,6 +188,7 @@ install: $(PROGS)
 	install -m 644 packaging/dpkitctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/dpkitctl
 	install -m 644 udev/60-dpkit.rules $(DESTDIR)$(UDEVDIR)/
+	install -m 644 packaging/dpkitd-modules.conf $(DESTDIR)$(MODULESLOADDIR)/dpkitd.conf
 	install -m 644 $(KMOD_SRCS) $(SRCDIR)/kmod/
 	install -m 644 kmod/tests/*.c $(SRCDIR)/kmod/tests/
 	install -m 644 include/uapi/linux/dpkit.h $(SRCDIR)/include/uapi/linux/

@@ -6,7 +6,9 @@
 # all, in this order:
 #
 #   build    dpkit.ko with W=1 and no warnings, userspace with -Werror,
-#            the UAPI layout for 32-bit callers
+#            make install, make deb and lintian, the systemd unit
+#            (verify, security score), bash completion, the UAPI layout
+#            for 32-bit callers
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
@@ -442,6 +444,9 @@ tier_vm() {
 		return
 	fi
 	initrd=$(stock_initrd) || { record vm 0 1 0; return; }
+	# The install scenario needs the packages (the build tier makes them).
+	ls "$O"/deb/*.deb > /dev/null 2>&1 ||
+		make --no-print-directory deb O="$O" > "$results/vm-deb.log" 2>&1
 	for scenario in tests/vm/[0-9]*.sh; do
 		name=$(basename "$scenario" .sh)
 		vm_run "$name" "$scenario" "/boot/vmlinuz-$kver" "$initrd"

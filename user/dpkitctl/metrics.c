@@ -361,8 +361,8 @@ static void emit_links(struct om *o, struct dpkit *dk)
 			om_family(o, "dpkit_link_up", "gauge", NULL,
 				  "Whether the link is up: admin up and carrier (1), or not (0).");
 		else if (pass == 1)
-			om_family(o, "dpkit_link_speed_bits_per_second", "gauge",
-				  "bits_per_second", "The link's speed while it is up.");
+			om_family(o, "dpkit_link_speed_bytes_per_second", "gauge",
+				  "bytes_per_second", "The link's speed while it is up.");
 		else
 			om_family(o, "dpkit_link_changes", "counter", NULL,
 				  "Up/down transitions of the link.");
@@ -375,7 +375,7 @@ static void emit_links(struct om *o, struct dpkit *dk)
 				om_sample(o, &l, s.flags & DPKIT_LINK_F_UP ? "1" : "0");
 			else if (pass == 1 && s.flags & DPKIT_LINK_F_UP &&
 				 s.speed != DPKIT_SPEED_UNKNOWN)
-				om_sample_u64(o, &l, (uint64_t)s.speed * 1000000);
+				om_sample_u64(o, &l, (uint64_t)s.speed * 125000);	/* Mb/s */
 			else if (pass == 2)
 				om_sample_u64(o, &l, s.changes);
 		}

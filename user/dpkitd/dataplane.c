@@ -584,6 +584,9 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 
 	dpk_notify("STATUS=starting DPDK: the EAL, %u port%s, the eventdev",
 		   cfg->nr_ports, cfg->nr_ports == 1 ? "" : "s");
+	/* systemd's RuntimeDirectory= list would move the EAL's runtime
+	 * directory (and the telemetry socket): keep /var/run/dpdk/dpkitd. */
+	unsetenv("RUNTIME_DIRECTORY");
 	argc = dpk_eal_args(cfg, p, argv, buf, sizeof(buf));
 	if (argc < 0 || rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "dpkitd: the EAL did not start: %s\n",
