@@ -86,6 +86,20 @@ static void label(struct labels *l, const char *name, const char *value)
 	l->s[l->len] = '\0';
 }
 
+static void labels_clear(struct labels *l)
+{
+	l->len = 0;
+	l->s[0] = '\0';
+}
+
+/* A table row's label: port="p0", or worker="0" for the row "worker0". */
+static void labels_row(struct labels *l, const char *row_label,
+		       const char *row)
+{
+	labels_clear(l);
+	label(l, row_label, strncmp(row, "worker", 6) ? row : row + 6);
+}
+
 static void label_uint(struct labels *l, const char *name, unsigned long long v)
 {
 	char buf[24];
@@ -192,23 +206,17 @@ static void emit_table(struct om *o, const json_t *rows, const char *prefix,
 		       const char *row_label, const struct def *defs,
 		       const char *what)
 {
-	json_t *keys = json_array(), *row, *v;
+	json_t *keys = json_object(), *row, *v, *seen;
 	char name[128], help[160];
 	const struct def *d;
 	struct labels l;
 	const char *rname, *k;
-	size_t i;
 
-	/* Every numeric key, in the order the rows have them. */
+	/* Every numeric key of any row, in the order the rows have them. */
 	json_object_foreach((json_t *)rows, rname, row)
-		json_object_foreach(row, k, v) {
-			bool seen = false;
-
-			for (i = 0; i < json_array_size(keys); i++)
-				seen |= !strcmp(json_string_value(json_array_get(keys, i)), k);
-			if (!seen && json_is_number(v))
-				json_array_append_new(keys, json_string(k));
-		}
+		json_object_foreach(row, k, v)
+			if (json_is_number(v) && !json_object_get(keys, k))
+				json_object_set_new(keys, k, json_true());
 	/* The known keys, then the drops, then the others. */
 	for (d = defs; d->key; d++) {
 		metric_name(name, sizeof(name), prefix, d->name);
@@ -217,9 +225,7 @@ static void emit_table(struct om *o, const json_t *rows, const char *prefix,
 			v = json_object_get(row, d->key);
 			if (!json_is_number(v))
 				continue;
-			l.len = 0;
-			l.s[0] = '\0';
-			label(&l, row_label, strncmp(rname, "worker", 6) ? rname : rname + 6);
+			labels_row(&l, row_label, rname);
 			om_sample_json(o, &l, v, d->scale);
 		}
 	}
@@ -227,19 +233,15 @@ static void emit_table(struct om *o, const json_t *rows, const char *prefix,
 	snprintf(help, sizeof(help), "Packets dpkitd dropped, by reason (%s).", what);
 	om_family(o, name, "counter", NULL, help);
 	json_object_foreach((json_t *)rows, rname, row)
-		for (i = 0; i < json_array_size(keys); i++) {
-			k = json_string_value(json_array_get(keys, i));
+		json_object_foreach(keys, k, seen) {
 			v = json_object_get(row, k);
 			if (strncmp(k, "drop_", 5) || !json_is_number(v))
 				continue;
-			l.len = 0;
-			l.s[0] = '\0';
-			label(&l, row_label, strncmp(rname, "worker", 6) ? rname : rname + 6);
+			labels_row(&l, row_label, rname);
 			label(&l, "reason", k + 5);
 			om_sample_json(o, &l, v, 1);
 		}
-	for (i = 0; i < json_array_size(keys); i++) {
-		k = json_string_value(json_array_get(keys, i));
+	json_object_foreach(keys, k, seen) {
 		if (!strncmp(k, "drop_", 5) || find_def(defs, k))
 			continue;
 		metric_name(name, sizeof(name), prefix, k);
@@ -249,9 +251,7 @@ static void emit_table(struct om *o, const json_t *rows, const char *prefix,
 			v = json_object_get(row, k);
 			if (!json_is_number(v))
 				continue;
-			l.len = 0;
-			l.s[0] = '\0';
-			label(&l, row_label, strncmp(rname, "worker", 6) ? rname : rname + 6);
+			labels_row(&l, row_label, rname);
 			om_sample_json(o, &l, v, 1);
 		}
 	}
@@ -270,10 +270,11 @@ static void emit_eventdev(struct om *o, const json_t *ev)
 	};
 	const json_t *x = json_object_get(ev, "xstats");
 	const char *k;
-	struct labels l = { .len = 0 };
+	struct labels l;
 	unsigned int i;
 	json_t *v;
 
+	labels_clear(&l);
 	om_family(o, "dpkit_eventdev", "info", NULL,
 		  "dpkitd's eventdev: its driver, and where the scheduler service runs.");
 	label(&l, "driver", json_string_value(json_object_get(ev, "driver")) ?: "");
@@ -294,7 +295,7 @@ static void emit_eventdev(struct om *o, const json_t *ev)
 	json_object_foreach((json_t *)x, k, v) {
 		if (!json_is_number(v))
 			continue;
-		l.len = 0;
+		labels_clear(&l);
 		label(&l, "name", k);
 		om_sample_json(o, &l, v, 1);
 	}
@@ -340,8 +341,7 @@ static const char *owner_label(uint32_t owner)
 
 static void link_labels(struct labels *l, const struct dpkit_link_slot *s)
 {
-	l->len = 0;
-	l->s[0] = '\0';
+	labels_clear(l);
 	label(l, "name", s->name);
 	label(l, "owner", owner_label(s->owner));
 }
@@ -400,7 +400,7 @@ static void emit_isolation(struct om *o, struct dpkit *dk)
 	for (i = 0; i < nr_bits; i++) {
 		if (!(words[i / 64] >> (i % 64) & 1))
 			continue;
-		l.len = 0;
+		labels_clear(&l);
 		label_uint(&l, "cpu", i);
 		om_sample(o, &l, "1");
 	}
@@ -413,7 +413,7 @@ static void emit_isolation(struct om *o, struct dpkit *dk)
 		for (r = DPKIT_IRQ_MANAGED; r <= DPKIT_IRQ_ERROR; r++) {
 			for (n = 0, i = 0; i < nr_left; i++)
 				n += left[i].reason == r;
-			l.len = 0;
+			labels_clear(&l);
 			label(&l, "reason", irq_reason_name(r));
 			om_sample_u64(o, &l, n);
 		}
@@ -431,7 +431,7 @@ static void emit_isolation(struct om *o, struct dpkit *dk)
 				    !(words[c / 64] >> (c % 64) & 1) ||
 				    !smp.rows[r].counts[i])
 					continue;
-				l.len = 0;
+				labels_clear(&l);
 				snprintf(cpu, sizeof(cpu), "%d", c);
 				label(&l, "cpu", cpu);
 				label(&l, "irq", smp.rows[r].id);
