@@ -43,10 +43,8 @@ die() {
 scratch="/var/log /var/lib /root /home /mnt"
 if [ "$overlay" = 1 ]; then
 	mkdir -p /lower /upper
-	# cache=loose: the guest caches what it read of the host root (kernel
-	# headers, modules: a DKMS build and depmod read thousands of files).
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
-		hostroot /lower || die "cannot mount the host root over 9p"
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /lower ||
+		die "cannot mount the host root over 9p"
 	mount -t tmpfs -o mode=755 tmpfs /upper
 	mkdir -p /upper/data /upper/work
 	mount -t overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work \
