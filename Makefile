@@ -51,14 +51,19 @@ OBJ		:= $(O)/obj
 LIB_SRCS	:= $(wildcard user/lib/*.c)
 CTL_SRCS	:= $(wildcard user/dpkitctl/*.c)
 # make STAGES="a.c b.c": your stages linked into dpkitd (dpkitd_stage.h);
-# paths relative to the top of the tree.
+# paths relative to the top of the tree. They run on the workers, so the
+# build compiles them under the worker rules (worker_rules.h, included
+# first); a stage's control function, which may block, goes in a file of
+# STAGES_CONTROL instead.
 STAGES		?=
-DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES)
+STAGES_CONTROL	?=
+DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES) $(STAGES_CONTROL)
 # dpkitd's pure parts, linked into the unit tests too.
-DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c user/dpkitd/notify.c
+DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c user/dpkitd/plan.c \
+		   user/dpkitd/notify.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
-PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe
+PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe $(O)/tests/kregress
 # The compat ioctl path needs a 32-bit caller, where a -m32 libc exists.
 HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
 		     $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
@@ -67,7 +72,7 @@ PROBES		+= $(O)/tests/ioctl_probe32
 endif
 
 .PHONY: all kmod user progs unit-build check unit kunit vmtest lint clean \
-	kmod-kunit install help demo deb
+	kmod-kunit kmod-for install help demo deb fuzz fuzz-build soak bench
 
 all: kmod user
 
@@ -79,6 +84,9 @@ help:
 	@echo "make kunit      KUnit suites on the cached test kernel, in a VM"
 	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
 	@echo "make lint       checkpatch --strict on the kernel sources"
+	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
+	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each"
+	@echo "make bench      dpkitd next to DPDK's own apps (root; not a test)"
 	@echo "make install    PREFIX=/usr/local, DESTDIR=; the DKMS tree, unit, udev rule"
 	@echo "make deb        Debian packages (debhelper, dh-dkms) into $(O)/deb/"
 
@@ -89,6 +97,15 @@ kmod:
 	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no Debian kernel" \
 		"headers in /usr/src (run scripts/deps.sh, or set KDIR)"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod CONFIG_DPKIT=m W=1 modules
+
+# The same sources for another kernel of the matrix, out of the tree:
+# make kmod-for KVER=6.12.x-amd64 [KMOD_OUT=dir] (scripts/check.sh).
+KMOD_OUT ?= $(O)/kmod/$(KVER)
+kmod-for:
+	@mkdir -p $(KMOD_OUT)
+	cp -r $(KMOD_SRCS) kmod/tests $(KMOD_OUT)/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KMOD_OUT) W=1 CONFIG_DPKIT=m \
+		DPKIT_UAPI=$(CURDIR)/include/uapi modules
 
 # The same sources built against the KUnit test kernel, with the suites.
 KUNIT_KDIR ?= $(shell scripts/testkernel.sh)
@@ -132,13 +149,19 @@ $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.
 	@mkdir -p $(@D)
 	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
-$(OBJ)/user/dpkitd/%.o $(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(OBJ)/user/dpkitd/%.o $(STAGES:%.c=$(OBJ)/%.o) $(STAGES_CONTROL:%.c=$(OBJ)/%.o): \
+		DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += -include worker_rules.h
 
 $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(DPDK_LIBS)
 
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
+
+$(O)/tests/kregress: tests/vm/helpers/kregress.c include/uapi/linux/dpkit.h
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< -lpthread
 
 $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)
@@ -148,11 +171,41 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 		   $(DPKITD_LIB:%.c=$(A)/%.o)
 	@mkdir -p $(@D)
-	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread
+	$(CC) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(CMOCKA) $(LIB_LIBS) -lpthread \
+		$(UNIT_LIBS)
 
 $(A)/tests/unit/%.o: DPKIT_CPPFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
+# flow.c as dpkitd has it (DPDK's build needs SSE4.2: CRC32C).
+$(A)/user/dpkitd/flow.o: DPKIT_CFLAGS += -msse4.2
+# The worker's datapath test includes worker.c: DPDK's headers and
+# libraries, no EAL.
+$(A)/tests/unit/test_worker.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(O)/tests/unit/test_worker: UNIT_LIBS = $(DPDK_LIBS)
 
 unit-build: $(UNIT_TESTS)
+
+# ---------------------------------------------------------------------------
+# Fuzzing (tests/fuzz, Documentation/reliability.rst): libFuzzer targets,
+# built with clang, ASan and UBSan, over the library and dpkitd's parsers.
+
+FUZZ_CC		?= clang-14
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+FUZZ_TARGETS	:= $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FZ		:= $(O)/fuzzobj
+SOAK_SECONDS	?= 600
+
+$(FZ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(DPKIT_CPPFLAGS) -Itests/fuzz $(DPKIT_CFLAGS) -O1 -g \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(O)/fuzz/%: $(FZ)/tests/fuzz/%.o $(LIB_SRCS:%.c=$(FZ)/%.o) \
+	     $(DPKITD_LIB:%.c=$(FZ)/%.o)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIB_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
 
 .SECONDARY:
 
@@ -228,6 +281,17 @@ vmtest:
 
 lint:
 	scripts/check.sh lint
+
+fuzz:
+	scripts/check.sh fuzz
+
+# Every fuzz target for SOAK_SECONDS (default 600) instead of the check's few.
+soak:
+	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz
+
+# Benchmarks: never part of make check (Documentation/benchmarks.rst).
+bench: user
+	bench/run.sh
 
 clean:
 	rm -rf $(O)

@@ -9,6 +9,9 @@
 #include "dpkitctl.h"
 #include "libdpkit.h"
 
+/* dpkitctl's entries in the knobs' journal (dpkitd has its own). */
+#define KNOBS_OWNER	"dpkitctl"
+
 static const char *const reasons[] = {
 	[DPKIT_IRQ_MANAGED] = "managed",
 	[DPKIT_IRQ_PER_CPU] = "per-cpu",
@@ -85,14 +88,15 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	/* The knobs, or nothing: a failure undoes the module's part too. */
-	if (dpkit_knobs_apply(words, dpkit_knobs_nr_cpus(), DPKIT_KNOBS_UNDO, report,
-			      sizeof(report)) < 0 ||
+	if (dpkit_knobs_apply(words, dpkit_knobs_nr_cpus(), DPKIT_KNOBS_JOURNAL,
+			      KNOBS_OWNER, report, sizeof(report)) < 0 ||
 	    (partition && dpkit_cpuset_partition("dpkit", argv[1],
-						 DPKIT_KNOBS_UNDO, cg,
-						 sizeof(cg)) < 0)) {
+						 DPKIT_KNOBS_JOURNAL, KNOBS_OWNER,
+						 cg, sizeof(cg)) < 0)) {
 		fprintf(stderr, "dpkitctl: CPUs %s: %s; isolation undone\n",
 			argv[1], dpkit_errmsg());
-		dpkit_knobs_undo(DPKIT_KNOBS_UNDO, undo, sizeof(undo));
+		dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, KNOBS_OWNER, undo,
+				 sizeof(undo));
 		dpkit_isolate_clear(dk);
 		dpkit_close(dk);
 		return EXIT_FAILURE;
@@ -136,7 +140,8 @@ int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv)
 	} else if (!ctl->json) {
 		printf("dpkit.ko is not loaded: only the userspace settings\n");
 	}
-	ret = dpkit_knobs_undo(DPKIT_KNOBS_UNDO, report, sizeof(report));
+	ret = dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, KNOBS_OWNER, report,
+			       sizeof(report));
 	if (!ctl->json) {
 		printf("isolation cleared, IRQ affinities restored\n%s", report);
 	} else {

@@ -86,6 +86,8 @@ struct dpkit_lease {
 #define DPKIT_NIC_F_DPKIT	_BITUL(4)	/* bound by dpkit */
 #define DPKIT_NIC_F_LEASED	_BITUL(5)	/* ... through a lease */
 #define DPKIT_NIC_F_ROUTE	_BITUL(6)	/* netdev carries an address/route */
+#define DPKIT_NIC_F_BUSY	_BITUL(7)	/* its driver is changing */
+#define DPKIT_NIC_F_NETNS	_BITUL(8)	/* netdev in another netns */
 
 #define DPKIT_NO_NODE		(-1)		/* numa_node, iommu_group */
 

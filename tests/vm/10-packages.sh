@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm: nics=virtio:d0:1 smp=2 mem=1536 overlay=1 init=systemd timeout=1500
+# vm: nics=virtio:d0:1 smp=2 mem=1536 overlay=1 init=systemd timeout=1800
 #
 # dpkit as a Debian admin gets it: the packages of `make deb` installed
 # into a guest whose root is writable (an overlay over the host root) and
