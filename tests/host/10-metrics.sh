@@ -82,7 +82,6 @@ cat > "$tmp/sw.conf" <<-CONF
 	eventdev = sw
 	hugepages = no
 	memory = 256
-	mbufs = 4095
 	[port a]
 	device = net_null0
 	[port b]

@@ -54,9 +54,10 @@ struct tel {
 /* Connect (and read the greeting); -1, having said why unless @quiet. */
 int tel_open(struct tel *t, bool quiet);
 void tel_close(struct tel *t);
-/* The object a command answers ("/dpkit/ports": {...}), a new reference;
- * @raw (if not NULL) gets the reply's text, valid until the next call. */
-json_t *tel_get(struct tel *t, const char *cmd, char **raw);
+/* A command's reply as it is, valid until the next query; NULL, said why. */
+const char *tel_query(struct tel *t, const char *cmd);
+/* The object a command answers ("/dpkit/ports": {...}), a new reference. */
+json_t *tel_get(struct tel *t, const char *cmd);
 /* An unsigned counter of @obj, 0 when missing or not one. */
 uint64_t tel_u64(const json_t *obj, const char *key);
 

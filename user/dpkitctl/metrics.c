@@ -310,9 +310,9 @@ static void emit_dpkitd(struct om *o)
 
 	up = tel_open(&t, true) == 0;
 	if (up) {
-		ports = tel_get(&t, "/dpkit/ports", NULL);
-		workers = ports ? tel_get(&t, "/dpkit/workers", NULL) : NULL;
-		ev = workers ? tel_get(&t, "/dpkit/eventdev", NULL) : NULL;
+		ports = tel_get(&t, "/dpkit/ports");
+		workers = ports ? tel_get(&t, "/dpkit/workers") : NULL;
+		ev = workers ? tel_get(&t, "/dpkit/eventdev") : NULL;
 		up = ev != NULL;
 		tel_close(&t);
 	}

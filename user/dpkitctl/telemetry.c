@@ -52,10 +52,8 @@ void tel_close(struct tel *t)
 	t->fd = -1;
 }
 
-json_t *tel_get(struct tel *t, const char *cmd, char **raw)
+const char *tel_query(struct tel *t, const char *cmd)
 {
-	json_error_t jerr;
-	json_t *root, *obj;
 	ssize_t n;
 
 	if (write(t->fd, cmd, strlen(cmd)) < 0) {
@@ -69,9 +67,17 @@ json_t *tel_get(struct tel *t, const char *cmd, char **raw)
 		return NULL;
 	}
 	reply[n] = '\0';
-	if (raw)
-		*raw = reply;
-	root = json_loadb(reply, n, 0, &jerr);
+	return reply;
+}
+
+json_t *tel_get(struct tel *t, const char *cmd)
+{
+	json_error_t jerr;
+	json_t *root, *obj;
+
+	if (!tel_query(t, cmd))
+		return NULL;
+	root = json_loads(reply, 0, &jerr);
 	if (!root) {
 		fprintf(stderr, "dpkitctl: %s: dpkitd's reply is not JSON: %s\n",
 			cmd, jerr.text);
