@@ -12,7 +12,10 @@ packages=(
 	linux-image-amd64 linux-headers-amd64
 	libdpdk-dev dpdk dpdk-dev dpdk-doc
 	libmnl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
-	libhwloc-dev hwloc
+	libhwloc-dev hwloc libjansson-dev
+	# packages (make deb), the unit's checks, metrics against Prometheus
+	debhelper dh-dkms dkms dpkg-dev fakeroot lintian systemd
+	bash-completion prometheus
 	# tests
 	libcmocka-dev python3 python3-docutils
 	# the fuzz tier (tests/fuzz): clang's libFuzzer
