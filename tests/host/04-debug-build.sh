@@ -10,10 +10,10 @@
 . "$DPKIT_TOP/tests/host/lib.sh"
 
 dbg=$tmp/debug
-check "make DEBUG=1 STAGES='leak_lock.c control.c' builds dpkitd" \
+check "make DEBUG=1 STAGES='leak_lock.c control.c' STAGES_CONTROL=control_thread.c builds dpkitd" \
 	make -s -C "$DPKIT_TOP" O="$dbg" DEBUG=1 \
 	STAGES="tests/host/stages/leak_lock.c tests/host/stages/control.c" \
-	"$dbg/user/dpkitd"
+	STAGES_CONTROL=tests/host/stages/control_thread.c "$dbg/user/dpkitd"
 cat > "$tmp/leak.conf" <<-CONF
 	worker-cpus = $(worker_cpu)
 	eventdev = none

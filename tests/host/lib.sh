@@ -12,13 +12,14 @@ trap 'rm -rf "$tmp"' EXIT
 worker_cpu() { echo $(( $(nproc) - 1 )); }
 
 # run_dpkitd CONF SECONDS [ACTION]: run dpkitd, run ACTION a second after
-# it runs, SIGTERM it SECONDS after that; sets rc, rx, tx, dropped, link_down, in_use,
-# drop_evdev, drop_stage, flushed.
+# it says it runs (its telemetry is up then), SIGTERM it SECONDS - 1 after
+# that; sets rc, rx, tx, dropped, link_down, in_use, drop_evdev, drop_stage,
+# flushed.
 run_dpkitd() {
 	"$DPKITD" -c "$1" > "$tmp/run.log" 2>&1 &
 	local pid=$!
 	# running (its telemetry registered), then a second of traffic
-	wait_for 30 grep -q "dpkitd: running" "$tmp/run.log"
+	wait_for 60 grep -q 'dpkitd: running' "$tmp/run.log"
 	sleep 1
 	[ -n "${3:-}" ] && eval "$3"
 	sleep "$(( $2 - 1 ))"

@@ -214,6 +214,14 @@ static void overrides(void **state)
 	assert_int_equal(dpk_config_set(&cfg, "port.p0.mtu=1", err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "--set: port p0: mtu: unknown port key"));
+	/* Stage one hands the result on as a file: what a file cannot say
+	 * (a comment, a line break: a line of its own) is refused. */
+	assert_int_equal(dpk_config_set(&cfg, "eventdev-args=x#y", err,
+					sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no '#' or line break"));
+	assert_int_equal(dpk_config_set(&cfg, "port.p0.device=net_null0\n"
+					"workers=3", err, sizeof(err)), -EINVAL);
+	assert_int_equal(cfg.nr_workers, 2);
 }
 
 static void print_parses_back(void **state)

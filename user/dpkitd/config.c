@@ -444,6 +444,10 @@ int dpk_config_set(struct dpk_config *cfg, const char *assignment, char *err,
 
 	if (strlen(assignment) >= sizeof(buf))
 		return fail(err, size, &w, NULL, "too long");
+	/* What a file cannot say: stage one passes it on as a file. */
+	if (strpbrk(assignment, "#\n"))
+		return fail(err, size, &w, NULL, "'%s': no '#' or line break in "
+			    "an override", assignment);
 	strcpy(buf, assignment);
 	eq = strchr(buf, '=');
 	if (!eq)

@@ -208,15 +208,24 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
 /* telemetry.c: /dpkit/ports, /dpkit/workers, /dpkit/link. */
 void dpk_telemetry_init(const struct dpk_main *m);
 
-/* Where dpkitd records the userspace isolation knobs it changed, and the
+/* dpkitd's entries in the knobs' journal (DPKIT_KNOBS_JOURNAL), and the
  * lock that keeps it one per host (its pid inside). */
+#define DPK_KNOBS_OWNER	"dpkitd"
 #define DPK_RUN_DIR	"/run/dpkit"
-#define DPK_KNOBS_UNDO	DPK_RUN_DIR "/dpkitd.undo"
 #define DPK_LOCK	DPK_RUN_DIR "/dpkitd.lock"
 
 /* stage1.c: binds through a lease, the sealed config memfd, exec self. */
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv);
 void dpk_knobs_undo(void);	/* stage two, at exit */
+/*
+ * Stage two's configuration: the text of stage one's memfd
+ * (DPKITD_CONFIG_FD), which must be sealed against change, once the
+ * instance lock is held (stage one's, DPKITD_LOCK_FD, or taken now: a
+ * stage two from the environment is still one per host). NULL and @err
+ * when not.
+ */
+#define DPK_CONFIG_MAX	(1 << 20)
+char *dpk_stage2_config(char *err, size_t size);
 
 #endif /* DPKITD_H */

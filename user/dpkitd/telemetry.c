@@ -89,7 +89,7 @@ static int tel_workers(const char *cmd, const char *params,
 	const struct dpk_main *m = tel_main;
 	const struct dpk_stats *s;
 	struct rte_tel_data *w;
-	char name[16];
+	char name[24];		/* "worker" and any unsigned int */
 	unsigned int i;
 
 	(void)cmd;
