@@ -71,7 +71,7 @@ def callgrind(prefix, pid, secs):
     def bracket(cmd):
         a = opackets_of(s)
         subprocess.run(["callgrind_control", cmd, str(pid)], check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return a, opackets_of(s)
     a0, a1 = bracket("-z")
     time.sleep(secs)
