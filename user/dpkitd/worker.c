@@ -204,7 +204,7 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 {
 	const struct dpk_evdev *ev = w->ev;
 	struct rte_mbuf *pkts[DPK_BURST];
-	struct rte_event *evs = w->held;
+	struct rte_event *evs = w->held, tmpl;
 	unsigned int k, q;
 	uint16_t n, i, enq, total = 0, budget = DPK_BURST;
 
@@ -229,17 +229,19 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 		if (rq->sw_hash)	/* flow.c reads the headers */
 			for (i = 0; i < n; i++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		/* One event built per queue, its flow id set per packet. */
+		tmpl = (struct rte_event){
+			.op = RTE_EVENT_OP_NEW,
+			.sched_type = RTE_SCHED_TYPE_ATOMIC,
+			.queue_id = 0,
+			.event_type = RTE_EVENT_TYPE_ETHDEV,
+			.sub_event_type = rq->port,
+			.priority = w->prio[rq->port],
+		};
 		for (i = 0; i < n; i++) {
-			evs[i] = (struct rte_event){
-				.flow_id = flow_id(pkts[i]),
-				.op = RTE_EVENT_OP_NEW,
-				.sched_type = RTE_SCHED_TYPE_ATOMIC,
-				.queue_id = 0,
-				.event_type = RTE_EVENT_TYPE_ETHDEV,
-				.sub_event_type = rq->port,
-				.priority = w->prio[rq->port],
-				.mbuf = pkts[i],
-			};
+			evs[i] = tmpl;
+			evs[i].flow_id = flow_id(pkts[i]);
+			evs[i].mbuf = pkts[i];
 		}
 		rte_errno = 0;
 		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
@@ -329,6 +331,15 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 	w->stats.stage += n;
 	w->stage->process(&w->stage_ctx, pkts, in, out, n);
 	dpk_task_boundary("stage");
+	/* The common case, in one scan: the whole burst to one port that is
+	 * up and has a tx queue of this worker's. */
+	for (i = 1; i < n && out[i] == out[0]; i++)
+		;
+	if (i == n && out[0] < w->stage_ctx.nr_ports &&
+	    !(w->funnel >> out[0] & 1) && port_up(w, up, out[0])) {
+		tx_port(w, out[0], pkts, n);
+		return n;
+	}
 	for (i = 0; i < n; i++) {
 		if (!can_send(w, up, pkts[i], out[i]))
 			continue;
