@@ -20,7 +20,9 @@
 #     testpmd io in the same round;
 #   - refused at admission: dpkitd's rx_held and eventdev drops in a window;
 #   - dpkitd event_dsw throughput vs worker count, 1 .. the machine's CPUs
-#     less one, and a plot of it (build/bench/workers.png, with gnuplot);
+#     less one (on a 2-CPU machine 1 and 2, the second worker sharing the
+#     main lcore's CPU), on net_pcap ports replaying 256 flows, and a plot
+#     of it (build/bench/workers.png, with gnuplot);
 #   - instructions per packet under callgrind: stable on a noisy machine
 #     (BENCH_CALLGRIND=0 skips it: slow); the profiles stay in
 #     build/bench/callgrind (callgrind_annotate reads them).
@@ -108,9 +110,9 @@ dpkitd_conf() {
 		memory = 1024
 		log-level = err
 		[port a]
-		device = net_null0
+		device = ${DEV_A:-net_null0}
 		[port b]
-		device = net_null1
+		device = ${DEV_B:-net_null1}
 	CONF
 }
 
@@ -284,14 +286,28 @@ print('held (offered again) %d of %d received (%.2f%%), refused and freed %d' % 
 	done
 fi
 
-# Throughput vs workers, 1 .. ncpu - 1 (event_dsw).
+# Throughput vs workers (event_dsw), 1 .. ncpu - 1 workers on CPUs of their
+# own (BENCH_WORKERS_MAX; on a 2-CPU machine 1 and 2, the second worker on
+# the main lcore's CPU, where the main lcore mostly sleeps in epoll). Not
+# net_null, whose packets are all alike (one flow: an atomic queue gives it
+# to one worker at a time), but net_pcap replaying 256 TCP flows from memory
+# (infinite_rx), with as many queue pairs as workers (one rx_pcap each; its
+# tx frees), so that every worker count sends from its own tx queues.
 if only workers; then
 	say ""
+	max=${BENCH_WORKERS_MAX:-$(( ncpu > 2 ? ncpu - 1 : ncpu ))}
+	# the host tests' pcap maker (tests/host/lib.sh), 256 flows
+	eval "$(sed -n '/^mkpcap() {/,/^}/p' tests/host/lib.sh)"
+	mkpcap "$tmp/flows.pcap" 256
+	pcap=
+	for _ in $(seq 1 "$max"); do pcap=$pcap,rx_pcap=$tmp/flows.pcap; done
 	: > "$out/workers.raw"
-	for n in $(seq 1 $((ncpu - 1))); do
+	for n in $(seq 1 "$max"); do
 		cpus=$w
-		[ "$n" = 1 ] || cpus=1-$n
-		DPKITD_CPUS=$cpus rounds "$out/workers.raw" dpkitd-dsw
+		[ "$n" = 1 ] || cpus=$(( ncpu - n ))-$w
+		DPKITD_CPUS=$cpus DEV_A=net_pcap0$pcap,infinite_rx=1 \
+			DEV_B=net_pcap1$pcap,infinite_rx=1 \
+			rounds "$out/workers.raw" dpkitd-dsw
 		sed -i "s/ dpkitd-dsw / $n /" "$out/workers.raw"
 	done
 	python3 - "$out/workers.raw" <<-'EOF' > "$out/workers.dat"
@@ -304,19 +320,19 @@ if only workers; then
 	    print(n, int(st.median(w)), w[0], w[-1], int(st.median(c)), c[0], c[-1])
 	EOF
 	while read -r n m l h cm cl ch; do
-		say "dpkitd event_dsw, $n worker(s): $m packets/s ($l-$h); per second of its lcores' CPU $cm ($cl-$ch)"
+		say "dpkitd event_dsw, $n worker(s), net_pcap: $m packets/s ($l-$h); per second of its workers' CPU $cm ($cl-$ch)"
 	done < "$out/workers.dat"
 	if command -v gnuplot > /dev/null; then
 		gnuplot <<-EOF
 			set terminal pngcairo size 640,400
 			set output "$out/workers.png"
-			set title "dpkitd event_dsw, two net_null ports ($ncpu CPUs)"
+			set title "dpkitd event_dsw, two net_pcap ports, 256 flows ($ncpu CPUs)"
 			set xlabel "workers"; set ylabel "Mpps"; set xtics 1
 			set yrange [0:*]; set key bottom right
-			plot "$out/workers.dat" using 1:(\$2/1e6):(\$3/1e6):(\$4/1e6) \
-				with yerrorlines title "wall clock, median (min-max)", \
-			     "" using 1:(\$5/1e6):(\$6/1e6):(\$7/1e6) \
-				with yerrorlines title "per second of the lcores' CPU"
+			plot "$out/workers.dat" using 1:(\$2/1e6):(\$3/1e6):(\$4/1e6) \\
+				with yerrorlines title "wall clock, median (min-max)", \\
+			     "" using 1:(\$5/1e6):(\$6/1e6):(\$7/1e6) \\
+				with yerrorlines title "per second of the workers' CPU"
 		EOF
 		say "plot: $out/workers.png"
 	else
