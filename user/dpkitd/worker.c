@@ -86,21 +86,31 @@ static inline void tx_port(struct dpk_worker *w, uint16_t o,
 	}
 }
 
-/* Send packet i to port out[i]; free and count what cannot go. */
-static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
-		     const uint16_t *out, uint16_t n)
+/* Whether out[0 .. n) all name the port out[0] (n >= 1): four at a time. */
+static inline bool one_port(const uint16_t *out, unsigned int n)
+{
+	uint64_t all = out[0] * 0x0001000100010001ULL, v;
+	unsigned int i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&v, out + i, sizeof(v));
+		if (v != all)
+			return false;
+	}
+	for (; i < n; i++)
+		if (out[i] != out[0])
+			return false;
+	return true;
+}
+
+/* send_out()'s other cases, out of line: packets grouped by port. */
+static __rte_noinline void send_by_port(struct dpk_worker *w, uint64_t up,
+					struct rte_mbuf **pkts,
+					const uint16_t *out, uint16_t n)
 {
 	struct rte_mbuf *by_port[DPK_MAX_PORTS][DPK_BURST];
-	uint16_t cnt[DPK_MAX_PORTS], i, o = out[0];
+	uint16_t cnt[DPK_MAX_PORTS], i, o;
 	uint32_t used = 0;
-
-	/* The common case: the whole burst to one port that is up. */
-	for (i = 1; i < n && out[i] == o; i++)
-		;
-	if (i == n && o < w->stage_ctx.nr_ports && port_up(w, up, o)) {
-		tx_port(w, o, pkts, n);
-		return;
-	}
 
 	for (i = 0; i < n; i++) {
 		o = out[i];
@@ -116,6 +126,19 @@ static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
 		o = __builtin_ctz(used);
 		tx_port(w, o, by_port[o], cnt[o]);
 	}
+}
+
+/* Send packet i to port out[i]; free and count what cannot go. */
+static inline void send_out(struct dpk_worker *w, uint64_t up,
+			    struct rte_mbuf **pkts, const uint16_t *out,
+			    uint16_t n)
+{
+	/* The common case: the whole burst to one port that is up. */
+	if (likely(one_port(out, n)) && out[0] < w->stage_ctx.nr_ports &&
+	    port_up(w, up, out[0]))
+		tx_port(w, out[0], pkts, n);
+	else
+		send_by_port(w, up, pkts, out, n);
 }
 
 /* Poll mode: rx -> stage -> tx on each of the worker's rx queues. */
@@ -333,9 +356,7 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 	dpk_task_boundary("stage");
 	/* The common case, in one scan: the whole burst to one port that is
 	 * up and has a tx queue of this worker's. */
-	for (i = 1; i < n && out[i] == out[0]; i++)
-		;
-	if (i == n && out[0] < w->stage_ctx.nr_ports &&
+	if (one_port(out, n) && out[0] < w->stage_ctx.nr_ports &&
 	    !(w->funnel >> out[0] & 1) && port_up(w, up, out[0])) {
 		tx_port(w, out[0], pkts, n);
 		return n;
