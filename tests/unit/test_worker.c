@@ -413,6 +413,25 @@ static void stage_funnel_forwards(void **state)
 	}
 }
 
+/* one_port(): every length, with one other port at every position. */
+static void one_port_every_position(void **state)
+{
+	uint16_t out[DPK_BURST];
+	unsigned int n, i, j;
+
+	(void)state;
+	for (n = 1; n <= DPK_BURST; n++) {
+		for (j = 0; j < n; j++)
+			out[j] = 7;
+		assert_true(one_port(out, n));
+		for (i = 0; i < n; i++) {
+			out[i] = 3;
+			assert_int_equal(one_port(out, n), n == 1);
+			out[i] = 7;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +444,7 @@ int main(void)
 		cmocka_unit_test_setup(stage_burst_to_a_down_port, setup),
 		cmocka_unit_test_setup(stage_mixed_burst, setup),
 		cmocka_unit_test_setup(stage_funnel_forwards, setup),
+		cmocka_unit_test(one_port_every_position),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
