@@ -139,13 +139,28 @@ static void dpkit_unmovable_add(unsigned int irq, u32 reason, int err)
 {
 	struct dpkit_irq_entry *e;
 
-	if (dpkit_nr_unmovable >= DPKIT_IRQ_REPORT_MAX)
+	/* Counted beyond what the report holds: IRQ_REPORT's total says so. */
+	if (dpkit_nr_unmovable++ >= DPKIT_IRQ_REPORT_MAX)
 		return;
-	e = &dpkit_unmovable[dpkit_nr_unmovable++];
+	e = &dpkit_unmovable[dpkit_nr_unmovable - 1];
 	e->irq = irq;
 	e->reason = reason;
 	e->error = err;
 	e->reserved = 0;
+}
+
+/*
+ * The affinity last asked for: an IRQ that can only move from its own
+ * interrupt context (an IO-APIC line without remapping, on some kernels
+ * more) keeps the new mask pending until it next fires, as /proc/irq shows.
+ */
+static const struct cpumask *dpkit_irq_requested_mask(struct irq_data *d)
+{
+#ifdef CONFIG_GENERIC_PENDING_IRQ
+	if (irqd_is_setaffinity_pending(d))
+		return irq_data_to_desc(d)->pending_mask;
+#endif
+	return irq_data_get_affinity_mask(d);
 }
 
 /*
@@ -164,7 +179,7 @@ static int dpkit_irq_inspect(unsigned int irq, struct dpkit_irq_id *id,
 	d = irq_get_irq_data(irq);
 	if (!d || !irq_has_action(irq))
 		goto out;
-	cur = irq_data_get_affinity_mask(d);
+	cur = dpkit_irq_requested_mask(d);
 	if (!cur)
 		goto out;
 	memset(id, 0, sizeof(*id));
@@ -483,7 +498,7 @@ long dpkit_irq_report(struct dpkit_irq_report __user *uarg)
 	if (!irqs)
 		return -ENOMEM;
 	mutex_lock(&dpkit_iso_lock);
-	n = min(hdr.count, dpkit_nr_unmovable);
+	n = min3(hdr.count, dpkit_nr_unmovable, (u32)DPKIT_IRQ_REPORT_MAX);
 	memcpy(irqs, dpkit_unmovable, n * sizeof(*irqs));
 	hdr.count = n;
 	hdr.total = dpkit_nr_unmovable;

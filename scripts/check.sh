@@ -6,9 +6,11 @@
 # all, in this order:
 #
 #   build    dpkit.ko with W=1 and no warnings for every kernel of the
-#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, the
-#            worker rules (tests/build/worker-rules.sh), the UAPI layout for
-#            32-bit callers
+#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, make
+#            install, make deb and lintian, the systemd unit (verify,
+#            security score), bash completion, the worker rules
+#            (tests/build/worker-rules.sh), the UAPI layout for 32-bit
+#            callers
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
@@ -84,7 +86,10 @@ check_install() (
 	make --no-print-directory install DESTDIR="$d" PREFIX=/usr/local || exit 1
 	ver=$(ls "$d/usr/src" | sed -n 's/^dpkit-//p')
 	for file in usr/local/sbin/dpkitctl usr/local/sbin/dpkitd \
-		    etc/systemd/system/dpkitd.service usr/local/lib/libdpkit.so.0 \
+		    etc/systemd/system/dpkitd.service etc/systemd/system/dpkit-metrics.service \
+		    usr/local/lib/libdpkit.so.0 \
+		    usr/local/share/man/man8/dpkitd.8 usr/local/share/man/man5/dpkitd.conf.5 \
+		    usr/local/share/bash-completion/completions/dpkitctl \
 		    usr/local/include/linux/dpkit.h usr/local/share/man/man8/dpkitctl.8 \
 		    etc/udev/rules.d/60-dpkit.rules "usr/src/dpkit-$ver/dkms.conf"; do
 		[ -e "$d/$file" ] || { echo "missing: $file"; exit 1; }
@@ -98,6 +103,86 @@ check_install() (
 	make -C "$kver_kdir" M="$d/usr/src/dpkit-$ver/kmod" CONFIG_DPKIT=m modules &&
 		[ -f "$d/usr/src/dpkit-$ver/kmod/dpkit.ko" ]
 )
+
+# The systemd unit as `make install` renders it, pointing at this build's
+# dpkitd: systemd-analyze verifies it and scores its sandboxing (the score
+# must stay at or below the threshold; Documentation/admin-guide.rst).
+unit_security_threshold=3.0
+check_unit() {
+	local unit=$O/unit/dpkitd.service out score
+	mkdir -p "$O/unit"
+	sed "s|@SBINDIR@|$top/$O/user|g" packaging/dpkitd.service.in > "$unit"
+	if out=$(systemd-analyze verify --man=no "$unit" 2>&1) && [ -z "$out" ]; then
+		echo "ok - systemd-analyze verify dpkitd.service"; p=$((p + 1))
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok - systemd-analyze verify dpkitd.service"; f=$((f + 1))
+	fi
+	out=$(systemd-analyze security --offline=true "$unit" 2>&1)
+	score=$(echo "$out" | sed -n 's/.*Overall exposure level for dpkitd.service: \([0-9.]*\).*/\1/p')
+	if [ -n "$score" ] && awk "BEGIN { exit !($score <= $unit_security_threshold) }"; then
+		echo "ok - systemd-analyze security dpkitd.service: exposure $score (at most $unit_security_threshold)"
+		p=$((p + 1))
+	else
+		echo "$out" | grep -v '✓' | sed 's/^/# /'
+		echo "not ok - systemd-analyze security dpkitd.service: exposure ${score:-?} (at most $unit_security_threshold)"
+		f=$((f + 1))
+	fi
+}
+
+# make deb, then lintian on what it built: errors fail, the rest is listed.
+check_deb() {
+	local log=$results/build-deb.log lint=$results/build-lintian.log n e w i
+	if ! make --no-print-directory deb O="$O" > "$log" 2>&1; then
+		tail -n 20 "$log"
+		echo "not ok - make deb builds the packages ($log)"; f=$((f + 1))
+		return
+	fi
+	n=$(ls "$O"/deb/*.deb | grep -vc -- '-dbgsym_')
+	echo "ok - make deb builds $n packages: $(cd "$O/deb" && ls *.deb | grep -v -- '-dbgsym_' | tr '\n' ' ')"
+	p=$((p + 1))
+	lintian --info --display-info --pedantic "$O"/deb/*.changes > "$lint" 2>&1
+	grep -E '^[EWIP]: ' "$lint" | sed 's/^/# lintian: /'
+	e=$(grep -c '^E: ' "$lint"); w=$(grep -c '^W: ' "$lint")
+	i=$(grep -c '^[IP]: ' "$lint")
+	if [ "$e" -eq 0 ]; then
+		echo "ok - lintian: no errors ($w warnings, $i info/pedantic)"; p=$((p + 1))
+	else
+		echo "not ok - lintian: $e errors ($lint)"; f=$((f + 1))
+	fi
+}
+
+# The bash completion offers what `dpkitctl --help` lists.
+check_completion() {
+	local out want='nic|list bind restore apply|--listen --format --help|kernel dpdk'
+	if [ ! -f /usr/share/bash-completion/bash_completion ]; then
+		echo "ok - bash completion # SKIP bash-completion is not installed"
+		s=$((s + 1))
+		return
+	fi
+	out=$(PATH=$top/$O/user:$PATH bash -c '
+		. /usr/share/bash-completion/bash_completion
+		. packaging/dpkitctl.bash-completion
+		for line in "dpkitctl ni" "dpkitctl nic " "dpkitctl metrics --" \
+			    "dpkitctl --json link dump "; do
+			COMP_LINE=$line COMP_POINT=${#line}
+			read -ra COMP_WORDS <<< "$line"
+			[[ $line == *" " ]] && COMP_WORDS+=("")
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMPREPLY=()
+			_dpkitctl
+			printf "%s|" "${COMPREPLY[*]}"
+		done' 2>&1)
+	if [ "$out" = "$want|" ]; then
+		echo "ok - bash completion: commands, an object's commands, options"
+		p=$((p + 1))
+	else
+		echo "# got:  $out"
+		echo "# want: $want|"
+		echo "not ok - bash completion: commands, an object's commands, options"
+		f=$((f + 1))
+	fi
+}
 
 tier_build() {
 	local p=0 f=0 s=0 log=$results/build-kmod.log
@@ -148,6 +233,11 @@ tier_build() {
 		echo "not ok - make install; libdpkit.pc builds a program; the DKMS tree builds dpkit.ko"
 		f=$((f + 1))
 	fi
+
+	say "build: the packages (make deb, lintian) and the systemd unit"
+	check_deb
+	check_unit
+	check_completion
 
 	# The worker rules: each banned call fails to compile in a worker
 	# translation unit and in a user stage; every lock wrapper counts.
@@ -441,6 +531,9 @@ tier_vm() {
 		return
 	fi
 	initrd=$(stock_initrd) || { record vm 0 1 0; return; }
+	# The install scenario needs the packages (the build tier makes them).
+	ls "$O"/deb/*.deb > /dev/null 2>&1 ||
+		make --no-print-directory deb O="$O" > "$results/vm-deb.log" 2>&1
 	for scenario in tests/vm/[0-9]*.sh; do
 		name=$(basename "$scenario" .sh)
 		vm_run "$name" "$scenario" "/boot/vmlinuz-$kver" "$initrd"

@@ -2,9 +2,10 @@
 /*
  * The main lcore: start the EAL from the plan, set up the mempool, the
  * ports and the eventdev, launch the workers, then block in epoll on a
- * signalfd, a timerfd (link polling every 100 ms) and an eventfd the LSC
- * interrupt callback writes, until SIGTERM or SIGINT; drain and stop the
- * workers, the eventdev, the ports and the EAL. It never polls packets.
+ * signalfd, a timerfd (link polling and the workers' watchdog every
+ * 100 ms) and an eventfd the LSC interrupt callback writes, until SIGTERM
+ * or SIGINT; drain and stop the workers, the eventdev, the ports and the
+ * EAL. It never polls packets. It tells systemd how it goes (notify.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -28,6 +30,7 @@
 #include "dpkitd.h"
 #include "flow.h"
 #include "libdpkit.h"
+#include "notify.h"
 
 int dpk_service_lcore(const struct dpk_config *cfg,
 		      const struct dpkit_placement *p)
@@ -596,6 +599,21 @@ static void report_link(struct dpk_main *m, unsigned int i,
 		fprintf(stderr, "dpkitd: port %s: %s\n", pc->name, dpkit_errmsg());
 }
 
+/* systemd's STATUS= line: what runs, and each port's link. */
+static void notify_status(const struct dpk_main *m)
+{
+	char ports[256] = "";
+	unsigned int i;
+	size_t len = 0;
+
+	for (i = 0; i < m->nr_ports && len < sizeof(ports); i++)
+		len += snprintf(ports + len, sizeof(ports) - len, "%s%s %s",
+				i ? ", " : "", m->cfg->ports[i].name,
+				m->link_up >> i & 1 ? "up" : "down");
+	dpk_notify("STATUS=forwarding: %u worker%s; %s", m->nr_workers,
+		   m->nr_workers == 1 ? "" : "s", ports);
+}
+
 /* Link state every 100 ms: polled, so it works for every PMD. */
 static void poll_links(struct dpk_main *m, int report_all, const char *why)
 {
@@ -623,6 +641,8 @@ static void poll_links(struct dpk_main *m, int report_all, const char *why)
 	m->link_up = up;
 	if (changed)
 		dpk_idle_links(m, links);	/* parked workers honour it now */
+	if (changed && !report_all)
+		notify_status(m);
 }
 
 /*
@@ -667,6 +687,69 @@ static void link_setup(struct dpk_main *m)
 }
 
 /*
+ * Readiness and the watchdog, on the main lcore's timer: READY=1 once
+ * every worker made a pass; then, with WatchdogSec=, WATCHDOG=1 only while
+ * every worker's pass counter advances (notify.h), so that a stuck worker
+ * gets the service restarted (and the lease puts the host back first).
+ */
+struct supervisor {
+	bool ready;
+	int stalled;			/* the worker that stopped the pings, or -1 */
+	struct dpk_watchdog wd;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void supervise(const struct dpk_main *m, struct supervisor *sv)
+{
+	uint64_t passes[DPKIT_MAX_WORKERS], now = now_ns();
+	unsigned int i;
+	int w;
+
+	for (i = 0; i < m->nr_workers; i++)
+		passes[i] = ((const volatile struct dpk_stats *)&m->workers[i].stats)->polls;
+	if (!sv->ready) {
+		for (i = 0; i < m->nr_workers; i++)
+			if (!passes[i])
+				return;
+		sv->ready = true;
+		sv->stalled = -1;
+		dpk_watchdog_init(&sv->wd, dpk_notify_watchdog_usec(), now, passes,
+				  m->nr_workers);
+		dpk_notify("READY=1");
+		notify_status(m);
+		if (sv->wd.period_ns)
+			fprintf(stderr, "dpkitd: watchdog: a ping every %llu ms while "
+				"every worker makes passes\n",
+				(unsigned long long)sv->wd.period_ns / 1000000);
+		return;
+	}
+	w = dpk_watchdog_check(&sv->wd, now, passes, m->nr_workers);
+	if (w == DPK_WD_PING) {
+		dpk_notify("WATCHDOG=1");
+		if (sv->stalled >= 0) {
+			fprintf(stderr, "dpkitd: worker %d makes passes again: "
+				"watchdog pings resume\n", sv->stalled);
+			notify_status(m);
+		}
+		sv->stalled = -1;
+	} else if (w >= 0 && w != sv->stalled) {
+		sv->stalled = w;
+		fprintf(stderr, "dpkitd: worker %d (lcore %u) made no pass in %llu "
+			"ms: no watchdog ping\n", w, m->workers[w].lcore,
+			(unsigned long long)sv->wd.period_ns / 1000000);
+		dpk_notify("STATUS=worker %d (lcore %u) is stuck: no watchdog ping",
+			   w, m->workers[w].lcore);
+	}
+}
+
+/*
  * After the first SIGTERM/SIGINT: the next one kills dpkitd at once (the
  * default action, on the main thread, the only one not blocking them); the
  * lease gives the NICs and CPUs back all the same.
@@ -683,6 +766,7 @@ static int main_loop(struct dpk_main *m)
 {
 	struct itimerspec its = { .it_interval = { 0, 100000000 },
 				  .it_value = { 0, 100000000 } };
+	struct supervisor sv = { .stalled = -1 };
 	struct epoll_event ev, evs[3];
 	int ep, sfd, tfd, n, i, ret = 0;
 	struct signalfd_siginfo si;
@@ -716,8 +800,10 @@ static int main_loop(struct dpk_main *m)
 		n = epoll_wait(ep, evs, 3, -1);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == tfd) {
-				if (read(tfd, &ticks, sizeof(ticks)) > 0)
+				if (read(tfd, &ticks, sizeof(ticks)) > 0) {
 					poll_links(m, 0, "polled");
+					supervise(m, &sv);
+				}
 				continue;
 			}
 			if (evs[i].data.fd == m->lsc_fd) {
@@ -729,6 +815,8 @@ static int main_loop(struct dpk_main *m)
 				fprintf(stderr, "dpkitd: %s: stopping (a second "
 					"signal forces exit)\n",
 					strsignal(si.ssi_signo));
+				dpk_notify("STOPPING=1\nSTATUS=stopping (%s): "
+					   "draining", strsignal(si.ssi_signo));
 				force_exit_on_signal(&mask);
 				goto out;
 			}
@@ -842,6 +930,11 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
+	dpk_notify("STATUS=starting DPDK: the EAL, %u port%s, the eventdev",
+		   cfg->nr_ports, cfg->nr_ports == 1 ? "" : "s");
+	/* systemd's RuntimeDirectory= list would move the EAL's runtime
+	 * directory (and the telemetry socket): keep /var/run/dpdk/dpkitd. */
+	unsetenv("RUNTIME_DIRECTORY");
 	argc = dpk_eal_args(cfg, p, argv, buf, sizeof(buf));
 	if (argc < 0 || rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "dpkitd: the EAL did not start: %s\n",

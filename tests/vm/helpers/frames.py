@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Frames through dpkitd between two kernel interfaces (tests/host/09-idle.sh,
+"""Frames through dpkitd between two kernel interfaces (tests/host/11-idle.sh,
 tests/vm/24-idle.sh).
 
 Sends UDP/IPv4 frames out of interface IN (a net_tap port's kernel side:
