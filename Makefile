@@ -57,9 +57,14 @@ HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
 ifeq ($(HAVE_M32),y)
 PROBES		+= $(O)/tests/ioctl_probe32
 endif
+# The kernel fuzzer, stress and permissions helpers (tests/kfuzz).
+KFUZZ		:= $(O)/tests/ioctl_fuzz $(O)/tests/kstress $(O)/tests/permcheck
+ifeq ($(HAVE_M32),y)
+KFUZZ		+= $(O)/tests/ioctl_fuzz32
+endif
 
 .PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit install help demo
+	kmod-kunit install help demo soak
 
 all: kmod user
 
@@ -70,6 +75,7 @@ help:
 	@echo "make unit       cmocka tests (ASan + UBSan)"
 	@echo "make kunit      KUnit suites on the cached test kernel, in a VM"
 	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
+	@echo "make soak       the ioctl fuzzer's long run (1,000,000 calls) in a VM"
 	@echo "make lint       checkpatch --strict on the kernel sources"
 
 # ---------------------------------------------------------------------------
@@ -92,7 +98,7 @@ kmod-kunit:
 # ---------------------------------------------------------------------------
 # Userspace
 
-user: $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(U)/dpkitd $(PROBES)
+user: $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(U)/dpkitd $(PROBES) $(KFUZZ)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -129,6 +135,18 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 	@mkdir -p $(@D)
 	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
 		-o $@ $<
+
+KT_DEPS		:= tests/kfuzz/kt.c tests/kfuzz/kt.h include/uapi/linux/dpkit.h
+
+$(filter-out %32,$(KFUZZ)): $(O)/tests/%: tests/kfuzz/%.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< \
+		tests/kfuzz/kt.c -lpthread
+
+$(O)/tests/ioctl_fuzz32: tests/kfuzz/ioctl_fuzz.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
+		-o $@ $< tests/kfuzz/kt.c
 
 $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 		   $(DPKITD_LIB:%.c=$(A)/%.o)
@@ -192,6 +210,9 @@ vmtest:
 
 lint:
 	scripts/check.sh lint
+
+soak:
+	scripts/check.sh soak
 
 clean:
 	rm -rf $(O)

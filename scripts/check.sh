@@ -15,6 +15,9 @@
 #   harness  the VM harness turns a panic and a hang into failures
 #   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel
 #
+# and, only when named, soak (`make soak`): the ioctl fuzzer's long run
+# (tests/vm/21-fuzz.sh with 1,000,000 calls).
+#
 # The last line is "N passed, N failed, N skipped" over every tier; the exit
 # status is non-zero when anything failed. A tier that cannot run here says
 # "SKIPPED: reason" and counts as skipped, never as passed.
@@ -26,6 +29,7 @@ O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
 all_tiers="build lint unit host kunit harness vm"
+extra_tiers="soak"
 tiers=${*:-$all_tiers}
 
 mkdir -p "$results"
@@ -363,6 +367,22 @@ tier_vm() {
 	record vm $p $f $s
 }
 
+# make soak: the fuzzer's 1,000,000 calls (21-fuzz.sh runs 100,000 in vm).
+tier_soak() {
+	local why initrd p f s
+
+	say "soak: the ioctl fuzzer, 1,000,000 calls, on the Debian kernel $kver"
+	if why=$(vm_tools_missing); then
+		skipped soak "$why"
+		return
+	fi
+	initrd=$(stock_initrd) || { record soak 0 1 0; return; }
+	vm_run soak tests/vm/21-fuzz.sh "/boot/vmlinuz-$kver" "$initrd" \
+		--append "dpkitvm.fuzz_calls=1000000" --timeout 10800
+	read -r p f s < "$results/vm-soak"
+	record soak "$p" "$f" "$s"
+}
+
 start=$(date +%s)
 if [ $# -eq 0 ]; then
 	say "deps"
@@ -379,9 +399,9 @@ mkdir -p "$O/harness/panic_mod"
 cp tests/harness/panic_mod/* "$O/harness/panic_mod/"
 
 for tier in $tiers; do
-	case " $all_tiers " in
+	case " $all_tiers $extra_tiers " in
 	*" $tier "*) rm -f "$results/$tier"; tier_start=$(date +%s); "tier_$tier" ;;
-	*) echo "check: unknown tier '$tier' (tiers: $all_tiers)"; exit 2 ;;
+	*) echo "check: unknown tier '$tier' (tiers: $all_tiers $extra_tiers)"; exit 2 ;;
 	esac
 done
 
