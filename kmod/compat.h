@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel API differences, decided by the feature probes in Kbuild (which
- * grep the headers of the kernel being built against), never by version.
+ * compile a snippet against the kernel being built for), never by version.
  */
 #ifndef _DPKIT_COMPAT_H
 #define _DPKIT_COMPAT_H
@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/string.h>
+#include <net/genetlink.h>
 
 #ifndef DPKIT_HAVE_VM_FLAGS_SET
 /* vm_flags_clear() arrived in 6.3, when vm_flags became read-only. */
@@ -22,9 +23,10 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 
 /*
  * PCI driver_override: a field of struct pci_dev set with
- * driver_set_override() up to 6.1, in the driver core (set with
- * device_set_driver_override()) where backports moved it. Callers hold no
- * device_lock when setting; dpkit_pci_override() is read under it.
+ * driver_set_override() and guarded by the device lock up to 6.1, in the
+ * driver core (set with device_set_driver_override(), guarded by its own
+ * spinlock) where backports moved it. Callers hold no device_lock when
+ * setting; dpkit_pci_override() copies it out, device_lock held.
  */
 #ifdef DPKIT_HAVE_DEVICE_SET_DRIVER_OVERRIDE
 static inline int dpkit_pci_set_override(struct pci_dev *pdev, const char *s)
@@ -32,10 +34,16 @@ static inline int dpkit_pci_set_override(struct pci_dev *pdev, const char *s)
 	return device_set_driver_override(&pdev->dev, s);
 }
 
-/* The core keeps it private there: report only what dpkit records. */
-static inline const char *dpkit_pci_override(struct pci_dev *pdev)
+static inline bool dpkit_pci_override(struct pci_dev *pdev, char *buf,
+				      size_t size)
 {
-	return NULL;
+	bool set;
+
+	spin_lock(&pdev->dev.driver_override.lock);
+	set = pdev->dev.driver_override.name;
+	strscpy(buf, set ? pdev->dev.driver_override.name : "", size);
+	spin_unlock(&pdev->dev.driver_override.lock);
+	return set;
 }
 #else
 static inline int dpkit_pci_set_override(struct pci_dev *pdev, const char *s)
@@ -44,8 +52,10 @@ static inline int dpkit_pci_set_override(struct pci_dev *pdev, const char *s)
 				   strlen(s));
 }
 
-static inline const char *dpkit_pci_override(struct pci_dev *pdev)
+static inline bool dpkit_pci_override(struct pci_dev *pdev, char *buf,
+				      size_t size)
 {
+	strscpy(buf, pdev->driver_override ?: "", size);
 	return pdev->driver_override;
 }
 #endif
@@ -55,6 +65,24 @@ static inline const char *dpkit_pci_override(struct pci_dev *pdev)
 #define dpkit_nr_irqs()	irq_get_nr_irqs()
 #else
 #define dpkit_nr_irqs()	((unsigned int)nr_irqs)
+#endif
+
+/* A dump request's attributes: in a struct genl_info where it exists. */
+static inline struct nlattr *const *
+dpkit_genl_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef DPKIT_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* The KUnit suites import the namespace of EXPORT_SYMBOL_IF_KUNIT(). */
+#ifdef DPKIT_HAVE_IMPORT_NS_IDENT
+#define DPKIT_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define DPKIT_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #endif
 
 #endif /* _DPKIT_COMPAT_H */

@@ -3,10 +3,16 @@
  * Generic netlink family "dpkit": a LINK_NEW (or LINK_DEL) message on the
  * multicast group "link" for every change of the link table, and a
  * LINK_GET dump of the table, optionally filtered by owner.
+ *
+ * Every command is validated strictly (no resv_start_op: the header's
+ * reserved byte must be 0, unknown attributes and flags are refused). The
+ * family is registered once the link table exists and unregistered before
+ * it goes (main.c); it is the family that hooks itself to the table.
  */
 #include <net/genetlink.h>
 #include <kunit/visibility.h>
 
+#include "compat.h"
 #include "internal.h"
 
 enum dpkit_genl_groups {
@@ -40,7 +46,6 @@ static struct genl_family dpkit_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= dpkit_genl_ops,
 	.n_ops		= ARRAY_SIZE(dpkit_genl_ops),
-	.resv_start_op	= DPKIT_CMD_LINK_GET + 1,
 	.mcgrps		= dpkit_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(dpkit_genl_mcgrps),
 };
@@ -97,14 +102,14 @@ void dpkit_genl_notify(const struct dpkit_link *l, u32 idx, u8 cmd)
 /* cb->args[0]: the next slot to dump. */
 static int dpkit_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *const *attrs = dpkit_genl_dump_attrs(cb);
 	struct dpkit_links *links = &dpkit_links;
 	u32 owner = 0, idx;
 	struct dpkit_link *l;
 	int ret = 0;
 
-	if (info->attrs[DPKIT_A_OWNER])
-		owner = nla_get_u32(info->attrs[DPKIT_A_OWNER]);
+	if (attrs[DPKIT_A_OWNER])
+		owner = nla_get_u32(attrs[DPKIT_A_OWNER]);
 
 	mutex_lock(&links->lock);
 	for (idx = cb->args[0]; idx < links->page->nr_slots; idx++) {
@@ -126,12 +131,24 @@ static int dpkit_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb
 	return skb->len;
 }
 
+/* Register the family, then have the link table announce its changes. */
 int dpkit_genl_init(void)
 {
-	return genl_register_family(&dpkit_genl_family);
+	int ret;
+
+	ret = genl_register_family(&dpkit_genl_family);
+	if (ret)
+		return ret;
+	mutex_lock(&dpkit_links.lock);
+	dpkit_links.notify = dpkit_genl_notify;
+	mutex_unlock(&dpkit_links.lock);
+	return 0;
 }
 
 void dpkit_genl_exit(void)
 {
+	mutex_lock(&dpkit_links.lock);
+	dpkit_links.notify = NULL;
+	mutex_unlock(&dpkit_links.lock);
 	genl_unregister_family(&dpkit_genl_family);
 }

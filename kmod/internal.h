@@ -6,6 +6,7 @@
 #ifndef _DPKIT_INTERNAL_H
 #define _DPKIT_INTERNAL_H
 
+#include <linux/delay.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -40,6 +41,23 @@ struct dpkit_slot_state {
 	u64 last_change_ns;
 	char name[DPKIT_IFNAME_LEN];
 };
+
+/* Test builds: a busy-wait inside the slot write section (main.c). */
+#ifdef DPKIT_TEST_HOOKS
+extern unsigned int dpkit_test_slot_write_us;
+
+static inline void dpkit_test_slot_write(void)
+{
+	unsigned int us = READ_ONCE(dpkit_test_slot_write_us);
+
+	if (us)
+		udelay(us);
+}
+#else
+static inline void dpkit_test_slot_write(void)
+{
+}
+#endif
 
 int dpkit_page_init(struct dpkit_page *pg, u32 nr_slots);
 void dpkit_page_fini(struct dpkit_page *pg);
@@ -76,7 +94,8 @@ struct dpkit_links {
 
 void dpkit_links_init(struct dpkit_links *links, struct dpkit_page *page);
 int dpkit_link_set(struct dpkit_links *links, u32 owner, u32 key,
-		   const char *name, u32 flags, u32 speed, const void *lease);
+		   const char *name, const char *bdf, u32 flags, u32 speed,
+		   const void *lease);
 int dpkit_link_report(struct dpkit_links *links,
 		      const struct dpkit_link_report *rep, const void *lease);
 int dpkit_link_del(struct dpkit_links *links, u32 owner, u32 key,
@@ -93,18 +112,30 @@ int dpkit_link_start(struct dpkit_page *page);
 void dpkit_link_stop(void);
 int dpkit_link_watch(const struct dpkit_link_watch *w);
 
-/* NIC ownership (pci.c); dpkit_nic_lock is taken before any device_lock. */
+/* NIC ownership (pci.c); its locking rules are at the top of pci.c. */
 long dpkit_nic_list(struct dpkit_nic_list __user *uarg);
 long dpkit_nic_bind(struct dpkit_nic_bind *b, const void *lease);
 long dpkit_nic_restore(struct dpkit_nic_restore *r, const void *lease);
 void dpkit_nic_release(const void *lease);
+void dpkit_nic_exit(void);
+bool dpkit_driver_allowed(const char *target, const char *orig);
 int dpkit_override_normalize(const char *in, size_t size, char *out,
 			     size_t outsize);
 int dpkit_parse_bdf(const char *s, size_t size, int *domain, unsigned int *bus,
 		    unsigned int *devfn);
 bool dpkit_pci_is_dlb(u16 vendor, u16 device);
 
-/* Core isolation (isolate.c). */
+/* Core isolation (isolate.c). Who an IRQ is, beyond its number. */
+struct dpkit_irq_id {
+	const void *desc;
+	const void *chip_data;
+	const void *msi_desc;
+	unsigned long hwirq;
+};
+
+bool dpkit_irq_restorable(const struct dpkit_irq_id *saved,
+			  const struct dpkit_irq_id *now, u32 reason,
+			  bool untouched);
 int dpkit_isolate_init(void);
 void dpkit_isolate_exit(void);
 long dpkit_isolate_set(struct dpkit_cpumask __user *uarg, const void *lease);

@@ -14,6 +14,12 @@
  * coming up, a PCI driver binding, a CPU coming online), from a work item
  * run on a housekeeping CPU, never inline in the notifier.
  *
+ * An IRQ number is not an identity: a NIC rebound to vfio-pci frees its
+ * vectors and another device's (perhaps managed) IRQ may get the numbers.
+ * What dpkit saved for an IRQ is put back only to that same IRQ (same
+ * descriptor, chip data, MSI descriptor and hardware number), if it is
+ * still movable and still where dpkit put it.
+ *
  * dpkit_iso_lock guards all state; it is never taken in a notifier.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -23,6 +29,7 @@
 #include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/irqdesc.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/pci.h>
@@ -43,12 +50,41 @@ static DEFINE_MUTEX(dpkit_iso_lock);
 static cpumask_var_t dpkit_isolated;	/* empty: not isolating */
 static cpumask_var_t dpkit_tmp;
 static const void *dpkit_iso_lease;
-static DEFINE_XARRAY(dpkit_irq_saved);	/* irq -> original affinity */
+static DEFINE_XARRAY(dpkit_irq_saved);	/* irq -> struct dpkit_irq_saved */
 static struct dpkit_irq_entry *dpkit_unmovable;
 static u32 dpkit_nr_unmovable, dpkit_nr_moved;
 static int dpkit_cpuhp_state = -1;
 
+/* An IRQ's original affinity, what dpkit set, and who the IRQ was. */
+struct dpkit_irq_saved {
+	struct dpkit_irq_id id;
+	unsigned long masks[];	/* original, then steered: cpumask_size() each */
+};
+
+static struct cpumask *dpkit_saved_orig(struct dpkit_irq_saved *s)
+{
+	return (struct cpumask *)s->masks;
+}
+
+static struct cpumask *dpkit_saved_steered(struct dpkit_irq_saved *s)
+{
+	return (struct cpumask *)((char *)s->masks + cpumask_size());
+}
+
 /* ---- pure helpers (KUnit) -------------------------------------------- */
+
+/*
+ * Whether an IRQ's saved affinity may be put back: it is the IRQ dpkit
+ * moved (@now matches @saved), it may move (@reason 0), and nobody changed
+ * its affinity since (@untouched).
+ */
+bool dpkit_irq_restorable(const struct dpkit_irq_id *saved,
+			  const struct dpkit_irq_id *now, u32 reason,
+			  bool untouched)
+{
+	return !memcmp(saved, now, sizeof(*saved)) && !reason && untouched;
+}
+EXPORT_SYMBOL_IF_KUNIT(dpkit_irq_restorable);
 
 /* Why an IRQ must stay where it is (DPKIT_IRQ_*), or 0 when it may move. */
 u32 dpkit_irq_unmovable_reason(bool per_cpu, bool managed, bool can_balance)
@@ -103,9 +139,10 @@ static void dpkit_unmovable_add(unsigned int irq, u32 reason, int err)
 {
 	struct dpkit_irq_entry *e;
 
-	if (dpkit_nr_unmovable >= DPKIT_IRQ_REPORT_MAX)
+	/* Counted beyond what the report holds: IRQ_REPORT's total says so. */
+	if (dpkit_nr_unmovable++ >= DPKIT_IRQ_REPORT_MAX)
 		return;
-	e = &dpkit_unmovable[dpkit_nr_unmovable++];
+	e = &dpkit_unmovable[dpkit_nr_unmovable - 1];
 	e->irq = irq;
 	e->reason = reason;
 	e->error = err;
@@ -113,11 +150,26 @@ static void dpkit_unmovable_add(unsigned int irq, u32 reason, int err)
 }
 
 /*
- * Inspect @irq under RCU (IRQ descriptors are freed after a grace period):
- * its reason to stay, or 0 with its affinity in @aff when it touches the
- * isolated set and may move; -ENOENT when there is nothing to do.
+ * The affinity last asked for: an IRQ that can only move from its own
+ * interrupt context (an IO-APIC line without remapping, on some kernels
+ * more) keeps the new mask pending until it next fires, as /proc/irq shows.
  */
-static int dpkit_irq_inspect(unsigned int irq, struct cpumask *aff)
+static const struct cpumask *dpkit_irq_requested_mask(struct irq_data *d)
+{
+#ifdef CONFIG_GENERIC_PENDING_IRQ
+	if (irqd_is_setaffinity_pending(d))
+		return irq_data_to_desc(d)->pending_mask;
+#endif
+	return irq_data_get_affinity_mask(d);
+}
+
+/*
+ * Inspect @irq under RCU (IRQ descriptors are freed after a grace period):
+ * who it is (@id), its affinity (@aff) and its reason to stay (or 0), or
+ * -ENOENT when it has no handler.
+ */
+static int dpkit_irq_inspect(unsigned int irq, struct dpkit_irq_id *id,
+			     struct cpumask *aff)
 {
 	const struct cpumask *cur;
 	struct irq_data *d;
@@ -127,14 +179,18 @@ static int dpkit_irq_inspect(unsigned int irq, struct cpumask *aff)
 	d = irq_get_irq_data(irq);
 	if (!d || !irq_has_action(irq))
 		goto out;
-	cur = irq_data_get_affinity_mask(d);
-	if (!cur || !cpumask_intersects(cur, dpkit_isolated))
+	cur = dpkit_irq_requested_mask(d);
+	if (!cur)
 		goto out;
+	memset(id, 0, sizeof(*id));
+	id->desc = irq_data_to_desc(d);
+	id->chip_data = irq_data_get_irq_chip_data(d);
+	id->msi_desc = irq_data_get_msi_desc(d);
+	id->hwirq = irqd_to_hwirq(d);
+	cpumask_copy(aff, cur);
 	ret = dpkit_irq_unmovable_reason(irqd_is_per_cpu(d),
 					 irqd_affinity_is_managed(d),
 					 irqd_can_balance(d));
-	if (!ret)
-		cpumask_copy(aff, cur);
 out:
 	rcu_read_unlock();
 	return ret;
@@ -143,8 +199,9 @@ out:
 /* Move every movable IRQ off the isolated set; rebuild the report. */
 static void dpkit_isolate_steer(void)
 {
+	struct dpkit_irq_saved *saved;
 	const struct cpumask *hk;
-	struct cpumask *saved;
+	struct dpkit_irq_id id;
 	unsigned int irq;
 	int why, err;
 
@@ -153,22 +210,31 @@ static void dpkit_isolate_steer(void)
 	if (cpumask_empty(dpkit_isolated))
 		return;
 	for (irq = 0; irq < dpkit_nr_irqs(); irq++) {
-		why = dpkit_irq_inspect(irq, dpkit_tmp);
-		if (why == -ENOENT)
+		why = dpkit_irq_inspect(irq, &id, dpkit_tmp);
+		if (why == -ENOENT || !cpumask_intersects(dpkit_tmp, dpkit_isolated))
 			continue;
 		if (why) {
 			dpkit_unmovable_add(irq, why, 0);
 			continue;
 		}
-		if (!xa_load(&dpkit_irq_saved, irq)) {
-			saved = kmalloc(cpumask_size(), GFP_KERNEL);
+		saved = xa_load(&dpkit_irq_saved, irq);
+		if (saved && memcmp(&saved->id, &id, sizeof(id))) {
+			/* Another IRQ under a reused number: forget the old one. */
+			xa_erase(&dpkit_irq_saved, irq);
+			kfree(saved);
+			saved = NULL;
+		}
+		if (!saved) {
+			saved = kmalloc(sizeof(*saved) + 2 * cpumask_size(),
+					GFP_KERNEL);
 			if (!saved || xa_err(xa_store(&dpkit_irq_saved, irq, saved,
 						      GFP_KERNEL))) {
 				kfree(saved);
 				dpkit_unmovable_add(irq, DPKIT_IRQ_ERROR, -ENOMEM);
 				continue;
 			}
-			cpumask_copy(saved, dpkit_tmp);
+			saved->id = id;
+			cpumask_copy(dpkit_saved_orig(saved), dpkit_tmp);
 		}
 		cpumask_andnot(dpkit_tmp, dpkit_tmp, dpkit_isolated);
 		if (cpumask_empty(dpkit_tmp)) {
@@ -178,31 +244,44 @@ static void dpkit_isolate_steer(void)
 				cpumask_and(dpkit_tmp, dpkit_tmp, hk);
 		}
 		err = irq_set_affinity(irq, dpkit_tmp);
-		if (err)
+		if (err) {
 			dpkit_unmovable_add(irq, DPKIT_IRQ_ERROR, err);
-		else
+		} else {
+			cpumask_copy(dpkit_saved_steered(saved), dpkit_tmp);
 			dpkit_nr_moved++;
+		}
 	}
 }
 
-/* Put every IRQ dpkit moved back where it was. */
+/*
+ * Put every IRQ dpkit moved back where it was: only the same IRQ, still
+ * movable, still where dpkit left it (see the top of this file).
+ */
 static void dpkit_isolate_restore(void)
 {
-	struct cpumask *saved;
+	struct dpkit_irq_saved *saved;
+	struct dpkit_irq_id now;
+	u32 n = 0, stale = 0;
 	unsigned long irq;
-	u32 n = 0;
+	bool untouched;
+	int why;
 
 	lockdep_assert_held(&dpkit_iso_lock);
 	xa_for_each(&dpkit_irq_saved, irq, saved) {
-		/* An IRQ freed meanwhile has nothing to restore. */
-		if (!irq_set_affinity(irq, saved))
+		why = dpkit_irq_inspect(irq, &now, dpkit_tmp);
+		untouched = cpumask_equal(dpkit_tmp, dpkit_saved_steered(saved));
+		if (why != -ENOENT &&
+		    dpkit_irq_restorable(&saved->id, &now, why, untouched) &&
+		    !irq_set_affinity(irq, dpkit_saved_orig(saved)))
 			n++;
+		else
+			stale++;
 		xa_erase(&dpkit_irq_saved, irq);
 		kfree(saved);
 	}
 	if (!cpumask_empty(dpkit_isolated))
-		pr_info("isolation of CPUs %*pbl cleared, %u IRQ affinities restored\n",
-			cpumask_pr_args(dpkit_isolated), n);
+		pr_info("isolation of CPUs %*pbl cleared, %u IRQ affinities restored, %u left (freed, reused or changed since)\n",
+			cpumask_pr_args(dpkit_isolated), n, stale);
 	cpumask_clear(dpkit_isolated);
 	dpkit_iso_lease = NULL;
 	dpkit_nr_moved = 0;
@@ -402,9 +481,11 @@ long dpkit_isolate_clear(const void *lease)
 	return ret;
 }
 
+/* Copied into a kernel buffer under the lock, out to userspace after it. */
 long dpkit_irq_report(struct dpkit_irq_report __user *uarg)
 {
 	struct dpkit_irq_report hdr;
+	struct dpkit_irq_entry *irqs;
 	long ret = 0;
 	u32 n;
 
@@ -413,15 +494,19 @@ long dpkit_irq_report(struct dpkit_irq_report __user *uarg)
 	if (hdr.flags || hdr.entry_size != sizeof(struct dpkit_irq_entry) ||
 	    hdr.count > DPKIT_IRQ_REPORT_MAX)
 		return -EINVAL;
+	irqs = kvcalloc(max(hdr.count, 1U), sizeof(*irqs), GFP_KERNEL);
+	if (!irqs)
+		return -ENOMEM;
 	mutex_lock(&dpkit_iso_lock);
-	n = min(hdr.count, dpkit_nr_unmovable);
-	if (copy_to_user(uarg->irqs, dpkit_unmovable, n * sizeof(*dpkit_unmovable)))
-		ret = -EFAULT;
+	n = min3(hdr.count, dpkit_nr_unmovable, (u32)DPKIT_IRQ_REPORT_MAX);
+	memcpy(irqs, dpkit_unmovable, n * sizeof(*irqs));
 	hdr.count = n;
 	hdr.total = dpkit_nr_unmovable;
 	mutex_unlock(&dpkit_iso_lock);
-	if (!ret && copy_to_user(uarg, &hdr, sizeof(hdr)))
+	if (copy_to_user(uarg->irqs, irqs, n * sizeof(*irqs)) ||
+	    copy_to_user(uarg, &hdr, sizeof(hdr)))
 		ret = -EFAULT;
+	kvfree(irqs);
 	return ret;
 }
 

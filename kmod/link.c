@@ -87,13 +87,15 @@ static void dpkit_link_publish(struct dpkit_links *links, u32 idx, u8 cmd)
 }
 
 /*
- * Create or update the slot of (@owner, @key). A DPDK port reported through
- * a lease belongs to it: other callers get -EBUSY. Returns the slot index,
- * -ENOSPC when the table is full. An update that changes nothing publishes
- * nothing.
+ * Create or update the slot of (@owner, @key); @bdf is a DPDK port's PCI
+ * device (NULL: none). A DPDK port reported through a lease belongs to it:
+ * other callers get -EBUSY. Returns the slot index, -ENOSPC when the table
+ * is full. Every field is in place before the change is published; an
+ * update that changes nothing publishes nothing.
  */
 int dpkit_link_set(struct dpkit_links *links, u32 owner, u32 key,
-		   const char *name, u32 flags, u32 speed, const void *lease)
+		   const char *name, const char *bdf, u32 flags, u32 speed,
+		   const void *lease)
 {
 	bool up = flags & DPKIT_LINK_F_UP;
 	struct dpkit_link *l;
@@ -104,6 +106,8 @@ int dpkit_link_set(struct dpkit_links *links, u32 owner, u32 key,
 		return -EINVAL;
 	if (!name)
 		name = "";
+	if (!bdf)
+		bdf = "";
 
 	idx = dpkit_link_find(links, owner, key);
 	if (idx < 0) {
@@ -122,6 +126,7 @@ int dpkit_link_set(struct dpkit_links *links, u32 owner, u32 key,
 			return -EBUSY;
 		if (l->st.flags == flags && l->st.speed == speed &&
 		    !strncmp(l->st.name, name, sizeof(l->st.name)) &&
+		    !strncmp(l->bdf, bdf, sizeof(l->bdf)) &&
 		    (!lease || l->lease == lease))
 			return idx;
 		if (!!(l->st.flags & DPKIT_LINK_F_UP) != up) {
@@ -133,16 +138,17 @@ int dpkit_link_set(struct dpkit_links *links, u32 owner, u32 key,
 		l->lease = lease;
 	l->st.flags = flags;
 	l->st.speed = speed;
-	strscpy(l->st.name, name, sizeof(l->st.name));
+	strscpy_pad(l->st.name, name, sizeof(l->st.name));
+	strscpy_pad(l->bdf, bdf, sizeof(l->bdf));
 	dpkit_link_publish(links, idx, DPKIT_CMD_LINK_NEW);
 	return idx;
 }
 EXPORT_SYMBOL_IF_KUNIT(dpkit_link_set);
 
 /*
- * Untrack (@owner, @key): a link that was up is first published down (so
- * readers and listeners see the transition), then the slot is freed with a
- * new incarnation.
+ * Untrack (@owner, @key): a link that was up is first published down, to
+ * readers and listeners alike (LINK_NEW), then the slot is freed with a new
+ * incarnation (LINK_DEL): every removal of an up link says the same.
  */
 int dpkit_link_del(struct dpkit_links *links, u32 owner, u32 key,
 		   const void *lease)
@@ -162,7 +168,7 @@ int dpkit_link_del(struct dpkit_links *links, u32 owner, u32 key,
 		l->st.flags &= ~(DPKIT_LINK_F_UP | DPKIT_LINK_F_CARRIER);
 		l->st.changes++;
 		l->st.last_change_ns = ktime_get_ns();
-		dpkit_page_write_slot(links->page, idx, &l->st);
+		dpkit_link_publish(links, idx, DPKIT_CMD_LINK_NEW);
 	}
 	if (links->notify)
 		links->notify(l, idx, DPKIT_CMD_LINK_DEL);
@@ -227,12 +233,9 @@ int dpkit_link_report(struct dpkit_links *links,
 		ret = dpkit_link_del(links, DPKIT_OWNER_DPDK, rep->port_id, lease);
 	} else {
 		ret = dpkit_link_set(links, DPKIT_OWNER_DPDK, rep->port_id, name,
-				     rep->flags, rep->speed, lease);
-		if (ret >= 0) {
-			strscpy(links->link[ret].bdf, rep->bdf,
-				sizeof(links->link[ret].bdf));
+				     rep->bdf, rep->flags, rep->speed, lease);
+		if (ret >= 0)
 			ret = 0;
-		}
 	}
 	mutex_unlock(&links->lock);
 	return ret;
@@ -331,7 +334,7 @@ static void dpkit_netdev_sync(struct dpkit_links *links, struct net_device *dev)
 	dpkit_netdev_state(dev, &flags, &speed);
 	mutex_lock(&links->lock);
 	ret = dpkit_link_set(links, DPKIT_OWNER_KERNEL, dev->ifindex, dev->name,
-			     flags, speed, NULL);
+			     NULL, flags, speed, NULL);
 	if (ret == -ENOSPC) {
 		WRITE_ONCE(links->page->hdr->dropped,
 			   links->page->hdr->dropped + 1);
@@ -436,18 +439,17 @@ out_unlock_rtnl:
 	return ret;
 }
 
-/* Registering the notifier replays REGISTER and UP for existing netdevs. */
+/*
+ * Registering the notifier replays REGISTER and UP for existing netdevs.
+ * Listeners hear of changes once genl.c hooks itself to the table.
+ */
 int dpkit_link_start(struct dpkit_page *page)
 {
 	dpkit_links_init(&dpkit_links, page);
-	dpkit_links.notify = dpkit_genl_notify;
 	return register_netdevice_notifier(&dpkit_netdev_nb);
 }
 
 void dpkit_link_stop(void)
 {
-	mutex_lock(&dpkit_links.lock);
-	dpkit_links.notify = NULL;	/* unloading: no news for listeners */
-	mutex_unlock(&dpkit_links.lock);
 	unregister_netdevice_notifier(&dpkit_netdev_nb);
 }

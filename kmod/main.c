@@ -9,13 +9,21 @@
  * caller's capability when it changes anything, acts, and copies the result
  * out.
  *
- * Who may do what: whoever may open the device may read the version, map
- * the page and wait for events; changing state needs CAP_NET_ADMIN.
+ * Who may do what (Documentation/link-state.rst, "Permissions"): whoever
+ * may open the device may read the version, list NICs and the isolation,
+ * map the page and wait for events. Changing state needs a capability of
+ * the process that opened the file (file->f_cred, as write permission is
+ * checked at open), never of the caller: a daemon that drops its
+ * capabilities keeps using the lease it opened with them.
+ *   CAP_NET_ADMIN  LEASE, LINK_REPORT, LINK_WATCH (link state);
+ *   CAP_SYS_ADMIN  NIC_BIND, NIC_RESTORE (device DMA), ISOLATE_SET,
+ *                  ISOLATE_CLEAR (the whole host's IRQs).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/compat.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -49,6 +57,12 @@ static const void *dpkit_file_lease(struct dpkit_file *df)
 
 static struct dpkit_page dpkit_page;
 
+/* A capability of the process that opened @file. */
+static bool dpkit_file_capable(struct file *file, int cap)
+{
+	return file_ns_capable(file, &init_user_ns, cap);
+}
+
 static long dpkit_ioctl_version(struct dpkit_version __user *uarg)
 {
 	struct dpkit_version ver;
@@ -71,7 +85,7 @@ static long dpkit_ioctl_version(struct dpkit_version __user *uarg)
 	return 0;
 }
 
-static long dpkit_ioctl_lease(struct dpkit_file *df,
+static long dpkit_ioctl_lease(struct file *file, struct dpkit_file *df,
 			      struct dpkit_lease __user *uarg)
 {
 	struct dpkit_lease lease;
@@ -80,14 +94,14 @@ static long dpkit_ioctl_lease(struct dpkit_file *df,
 		return -EFAULT;
 	if (lease.flags || lease.reserved)
 		return -EINVAL;
-	if (!capable(CAP_NET_ADMIN))
+	if (!dpkit_file_capable(file, CAP_NET_ADMIN))
 		return -EPERM;
 	if (test_and_set_bit(DPKIT_FILE_LEASE, &df->flags))
 		return -EBUSY;
 	return 0;
 }
 
-static long dpkit_ioctl_link_report(struct dpkit_file *df,
+static long dpkit_ioctl_link_report(struct file *file, struct dpkit_file *df,
 				    struct dpkit_link_report __user *uarg)
 {
 	struct dpkit_link_report rep;
@@ -98,12 +112,13 @@ static long dpkit_ioctl_link_report(struct dpkit_file *df,
 	ret = dpkit_link_report_check(&rep);
 	if (ret)
 		return ret;
-	if (!capable(CAP_NET_ADMIN))
+	if (!dpkit_file_capable(file, CAP_NET_ADMIN))
 		return -EPERM;
 	return dpkit_link_report(&dpkit_links, &rep, dpkit_file_lease(df));
 }
 
-static long dpkit_ioctl_link_watch(struct dpkit_link_watch __user *uarg)
+static long dpkit_ioctl_link_watch(struct file *file,
+				   struct dpkit_link_watch __user *uarg)
 {
 	struct dpkit_link_watch w;
 	int ret;
@@ -113,13 +128,13 @@ static long dpkit_ioctl_link_watch(struct dpkit_link_watch __user *uarg)
 	ret = dpkit_link_watch_check(&w);
 	if (ret)
 		return ret;
-	if (!capable(CAP_NET_ADMIN))
+	if (!dpkit_file_capable(file, CAP_NET_ADMIN))
 		return -EPERM;
 	return dpkit_link_watch(&w);
 }
 
 /* The result goes back on success and on the refusals that explain themselves. */
-static long dpkit_ioctl_nic_bind(struct dpkit_file *df,
+static long dpkit_ioctl_nic_bind(struct file *file, struct dpkit_file *df,
 				 struct dpkit_nic_bind __user *uarg)
 {
 	struct dpkit_nic_bind b;
@@ -127,7 +142,7 @@ static long dpkit_ioctl_nic_bind(struct dpkit_file *df,
 
 	if (copy_from_user(&b, uarg, sizeof(b)))
 		return -EFAULT;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!dpkit_file_capable(file, CAP_SYS_ADMIN))
 		return -EPERM;
 	ret = dpkit_nic_bind(&b, dpkit_file_lease(df));
 	if ((!ret || ret == -EBUSY || ret == -EXDEV) &&
@@ -136,7 +151,7 @@ static long dpkit_ioctl_nic_bind(struct dpkit_file *df,
 	return ret;
 }
 
-static long dpkit_ioctl_nic_restore(struct dpkit_file *df,
+static long dpkit_ioctl_nic_restore(struct file *file, struct dpkit_file *df,
 				    struct dpkit_nic_restore __user *uarg)
 {
 	struct dpkit_nic_restore r;
@@ -144,7 +159,7 @@ static long dpkit_ioctl_nic_restore(struct dpkit_file *df,
 
 	if (copy_from_user(&r, uarg, sizeof(r)))
 		return -EFAULT;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!dpkit_file_capable(file, CAP_SYS_ADMIN))
 		return -EPERM;
 	ret = dpkit_nic_restore(&r, dpkit_file_lease(df));
 	if (!ret && copy_to_user(uarg, &r, sizeof(r)))
@@ -161,25 +176,25 @@ static long dpkit_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case DPKIT_IOC_VERSION:
 		return dpkit_ioctl_version(uarg);
 	case DPKIT_IOC_LEASE:
-		return dpkit_ioctl_lease(df, uarg);
+		return dpkit_ioctl_lease(file, df, uarg);
 	case DPKIT_IOC_LINK_REPORT:
-		return dpkit_ioctl_link_report(df, uarg);
+		return dpkit_ioctl_link_report(file, df, uarg);
 	case DPKIT_IOC_LINK_WATCH:
-		return dpkit_ioctl_link_watch(uarg);
+		return dpkit_ioctl_link_watch(file, uarg);
 	case DPKIT_IOC_NIC_LIST:
 		return dpkit_nic_list(uarg);
 	case DPKIT_IOC_NIC_BIND:
-		return dpkit_ioctl_nic_bind(df, uarg);
+		return dpkit_ioctl_nic_bind(file, df, uarg);
 	case DPKIT_IOC_NIC_RESTORE:
-		return dpkit_ioctl_nic_restore(df, uarg);
+		return dpkit_ioctl_nic_restore(file, df, uarg);
 	case DPKIT_IOC_ISOLATE_SET:
-		if (!capable(CAP_SYS_ADMIN))
+		if (!dpkit_file_capable(file, CAP_SYS_ADMIN))
 			return -EPERM;
 		return dpkit_isolate_set(uarg, dpkit_file_lease(df));
 	case DPKIT_IOC_ISOLATE_GET:
 		return dpkit_isolate_get(uarg);
 	case DPKIT_IOC_ISOLATE_CLEAR:
-		if (!capable(CAP_SYS_ADMIN))
+		if (!dpkit_file_capable(file, CAP_SYS_ADMIN))
 			return -EPERM;
 		return dpkit_isolate_clear(dpkit_file_lease(df));
 	case DPKIT_IOC_IRQ_REPORT:
@@ -281,7 +296,7 @@ static const struct file_operations dpkit_fops = {
 	.mmap		= dpkit_mmap,
 	.unlocked_ioctl	= dpkit_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
+	/* No .llseek: stream_open() makes lseek() fail with ESPIPE. */
 };
 
 static struct miscdevice dpkit_misc = {
@@ -291,6 +306,37 @@ static struct miscdevice dpkit_misc = {
 	.mode	= 0600,
 };
 
+#ifdef DPKIT_TEST_HOOKS
+/*
+ * Test builds only (Kbuild: the KUnit build, or DPKIT_TEST_HOOKS=1):
+ * windows that a VM test can race, each closed unless its parameter is set
+ * (tests/vm/08-kernel-regressions.sh).
+ */
+static unsigned int test_init_delay_ms;
+module_param(test_init_delay_ms, uint, 0444);
+MODULE_PARM_DESC(test_init_delay_ms,
+		 "test builds: sleep after genetlink registration");
+
+unsigned int dpkit_test_slot_write_us;
+module_param_named(test_slot_write_us, dpkit_test_slot_write_us, uint, 0644);
+MODULE_PARM_DESC(test_slot_write_us,
+		 "test builds: busy-wait inside each link slot's write section");
+
+static void dpkit_test_init_delay(void)
+{
+	if (test_init_delay_ms)
+		msleep(test_init_delay_ms);
+}
+#else
+static void dpkit_test_init_delay(void)
+{
+}
+#endif
+
+/*
+ * The generic netlink family is registered last and unregistered first: a
+ * dump may arrive the moment it is visible, and reads the link table.
+ */
 static int __init dpkit_init(void)
 {
 	int ret;
@@ -299,13 +345,9 @@ static int __init dpkit_init(void)
 	if (ret)
 		return ret;
 
-	ret = dpkit_genl_init();
-	if (ret)
-		goto err_free_page;
-
 	ret = dpkit_link_start(&dpkit_page);
 	if (ret)
-		goto err_unregister_genl;
+		goto err_free_page;
 
 	ret = dpkit_isolate_init();
 	if (ret)
@@ -315,16 +357,21 @@ static int __init dpkit_init(void)
 	if (ret)
 		goto err_exit_isolate;
 
+	ret = dpkit_genl_init();
+	if (ret)
+		goto err_deregister_misc;
+	dpkit_test_init_delay();
+
 	pr_info("loaded, ABI %u, /dev/%s\n", DPKIT_ABI_VERSION,
 		DPKIT_DEVICE_NAME);
 	return 0;
 
+err_deregister_misc:
+	misc_deregister(&dpkit_misc);
 err_exit_isolate:
 	dpkit_isolate_exit();
 err_stop_link:
 	dpkit_link_stop();
-err_unregister_genl:
-	dpkit_genl_exit();
 err_free_page:
 	dpkit_page_fini(&dpkit_page);
 	return ret;
@@ -332,15 +379,16 @@ err_free_page:
 
 /*
  * Every open file, and so every mapping of the page, holds a reference to
- * the module (dpkit_fops.owner): rmmod cannot run until they are all gone.
+ * the module (dpkit_fops.owner): rmmod cannot run until they are all gone,
+ * and so no lease is left, only what their ends queued.
  */
 static void __exit dpkit_exit(void)
 {
+	dpkit_genl_exit();
 	misc_deregister(&dpkit_misc);
 	dpkit_isolate_exit();
-	dpkit_nic_release(NULL);
+	dpkit_nic_exit();
 	dpkit_link_stop();
-	dpkit_genl_exit();
 	dpkit_page_fini(&dpkit_page);
 	pr_info("unloaded\n");
 }

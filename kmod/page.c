@@ -8,6 +8,7 @@
 #include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
+#include <linux/preempt.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
@@ -71,6 +72,11 @@ static void dpkit_slot_write_end(struct dpkit_link_slot *slot)
  * Publish @st in slot @idx. The bitmap bit of the slot changes inside the
  * write section, so a reader that checks the slot's sequence count around
  * its bitmap load sees the two agree. Callers serialise writers.
+ *
+ * The write section runs with preemption disabled, as the vDSO's writer
+ * does (it holds a raw spinlock): a reader spins while the count is odd,
+ * and a SCHED_FIFO reader that preempted the writer on its CPU would spin
+ * for ever (PREEMPT, PREEMPT_RT). Nothing in the section sleeps.
  */
 int dpkit_page_write_slot(struct dpkit_page *pg, u32 idx,
 			  const struct dpkit_slot_state *st)
@@ -88,6 +94,7 @@ int dpkit_page_write_slot(struct dpkit_page *pg, u32 idx,
 	rebound = slot->owner != st->owner || slot->key != st->key ||
 		  slot->incarnation != st->incarnation;
 
+	preempt_disable();
 	dpkit_slot_write_begin(slot);
 	WRITE_ONCE(slot->incarnation, st->incarnation);
 	WRITE_ONCE(slot->owner, st->owner);
@@ -98,10 +105,12 @@ int dpkit_page_write_slot(struct dpkit_page *pg, u32 idx,
 	WRITE_ONCE(slot->last_change_ns, st->last_change_ns);
 	memcpy(slot->name, st->name, sizeof(slot->name));
 	slot->name[sizeof(slot->name) - 1] = '\0';
+	dpkit_test_slot_write();
 	val = READ_ONCE(*word);
 	val = (st->flags & DPKIT_LINK_F_UP) ? val | bit : val & ~bit;
 	WRITE_ONCE(*word, val);
 	dpkit_slot_write_end(slot);
+	preempt_enable();
 
 	if (rebound)
 		WRITE_ONCE(pg->hdr->generation, pg->hdr->generation + 1);

@@ -5,18 +5,28 @@
 # With no argument (`make check`) it installs the dependencies and runs them
 # all, in this order:
 #
-#   build    dpkit.ko with W=1 and no warnings, userspace with -Werror,
-#            the UAPI layout for 32-bit callers
+#   build    dpkit.ko with W=1 and no warnings for every kernel of the
+#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, make
+#            install, make deb and lintian, the systemd unit (verify,
+#            security score), bash completion, the worker rules
+#            (tests/build/worker-rules.sh), the UAPI layout for 32-bit
+#            callers
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
+#   fuzz     libFuzzer targets, a few seconds each (tests/fuzz; make soak:
+#            longer), their regression inputs first
 #   host     dpkitd on the host with DPDK vdevs, no module (tests/host)
 #   kunit    KUnit suites in a VM on the cached test kernel (tests/kunit)
 #   harness  the VM harness turns a panic and a hang into failures
-#   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel
+#   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel (6.1)
+#   matrix   the named subsets of scenarios on 6.12 and 6.12-rt
+#   debug    the kernel scenarios on the debug kernel (lockdep, KASAN,
+#            kmemleak, debug objects, hung tasks, panic_on_warn), with the
+#            ioctl fuzzer and the stress scenario, which run only there
 #
-# and, only when named, soak (`make soak`): the ioctl fuzzer's long run
-# (tests/vm/21-fuzz.sh with 1,000,000 calls).
+# and, only when named, ksoak (`make soak`): the ioctl fuzzer's 1,000,000
+# calls and a 10-minute stress run on the debug kernel.
 #
 # The last line is "N passed, N failed, N skipped" over every tier; the exit
 # status is non-zero when anything failed. A tier that cannot run here says
@@ -28,8 +38,20 @@ cd "$top"
 O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
-all_tiers="build lint unit host kunit harness vm"
-extra_tiers="soak"
+all_tiers="build lint unit fuzz host kunit harness vm matrix debug"
+extra_tiers="ksoak"
+
+# The kernel matrix (Documentation/testing.rst): every scenario runs on 6.1;
+# these run on the other kernels too.
+matrix_series="6.12 6.12-rt"
+declare -A matrix_scenarios=(
+	[6.12]="01-module-load 03-link-state 04-nic 05-isolate 08-kernel-regressions"
+	[6.12-rt]="03-link-state 08-kernel-regressions"
+)
+# The fuzzer and the stress scenario run on the debug kernel only (the vm
+# tier skips them): what they look for, its checkers report.
+debug_only="21-fuzz 22-stress"
+debug_scenarios="08-kernel-regressions $debug_only"
 tiers=${*:-$all_tiers}
 
 mkdir -p "$results"
@@ -72,7 +94,10 @@ check_install() (
 	make --no-print-directory install DESTDIR="$d" PREFIX=/usr/local || exit 1
 	ver=$(ls "$d/usr/src" | sed -n 's/^dpkit-//p')
 	for file in usr/local/sbin/dpkitctl usr/local/sbin/dpkitd \
-		    etc/systemd/system/dpkitd.service usr/local/lib/libdpkit.so.0 \
+		    etc/systemd/system/dpkitd.service etc/systemd/system/dpkit-metrics.service \
+		    usr/local/lib/libdpkit.so.0 \
+		    usr/local/share/man/man8/dpkitd.8 usr/local/share/man/man5/dpkitd.conf.5 \
+		    usr/local/share/bash-completion/completions/dpkitctl \
 		    usr/local/include/linux/dpkit.h usr/local/share/man/man8/dpkitctl.8 \
 		    etc/udev/rules.d/60-dpkit.rules "usr/src/dpkit-$ver/dkms.conf"; do
 		[ -e "$d/$file" ] || { echo "missing: $file"; exit 1; }
@@ -87,18 +112,117 @@ check_install() (
 		[ -f "$d/usr/src/dpkit-$ver/kmod/dpkit.ko" ]
 )
 
+# The systemd unit as `make install` renders it, pointing at this build's
+# dpkitd: systemd-analyze verifies it and scores its sandboxing (the score
+# must stay at or below the threshold; Documentation/admin-guide.rst).
+unit_security_threshold=3.0
+check_unit() {
+	local unit=$O/unit/dpkitd.service out score
+	mkdir -p "$O/unit"
+	sed "s|@SBINDIR@|$top/$O/user|g" packaging/dpkitd.service.in > "$unit"
+	if out=$(systemd-analyze verify --man=no "$unit" 2>&1) && [ -z "$out" ]; then
+		echo "ok - systemd-analyze verify dpkitd.service"; p=$((p + 1))
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok - systemd-analyze verify dpkitd.service"; f=$((f + 1))
+	fi
+	out=$(systemd-analyze security --offline=true "$unit" 2>&1)
+	score=$(echo "$out" | sed -n 's/.*Overall exposure level for dpkitd.service: \([0-9.]*\).*/\1/p')
+	if [ -n "$score" ] && awk "BEGIN { exit !($score <= $unit_security_threshold) }"; then
+		echo "ok - systemd-analyze security dpkitd.service: exposure $score (at most $unit_security_threshold)"
+		p=$((p + 1))
+	else
+		echo "$out" | grep -v '✓' | sed 's/^/# /'
+		echo "not ok - systemd-analyze security dpkitd.service: exposure ${score:-?} (at most $unit_security_threshold)"
+		f=$((f + 1))
+	fi
+}
+
+# make deb, then lintian on what it built: errors fail, the rest is listed.
+check_deb() {
+	local log=$results/build-deb.log lint=$results/build-lintian.log n e w i
+	if ! make --no-print-directory deb O="$O" > "$log" 2>&1; then
+		tail -n 20 "$log"
+		echo "not ok - make deb builds the packages ($log)"; f=$((f + 1))
+		return
+	fi
+	n=$(ls "$O"/deb/*.deb | grep -vc -- '-dbgsym_')
+	echo "ok - make deb builds $n packages: $(cd "$O/deb" && ls *.deb | grep -v -- '-dbgsym_' | tr '\n' ' ')"
+	p=$((p + 1))
+	lintian --info --display-info --pedantic "$O"/deb/*.changes > "$lint" 2>&1
+	grep -E '^[EWIP]: ' "$lint" | sed 's/^/# lintian: /'
+	e=$(grep -c '^E: ' "$lint"); w=$(grep -c '^W: ' "$lint")
+	i=$(grep -c '^[IP]: ' "$lint")
+	if [ "$e" -eq 0 ]; then
+		echo "ok - lintian: no errors ($w warnings, $i info/pedantic)"; p=$((p + 1))
+	else
+		echo "not ok - lintian: $e errors ($lint)"; f=$((f + 1))
+	fi
+}
+
+# The bash completion offers what `dpkitctl --help` lists.
+check_completion() {
+	local out want='nic|list bind restore apply|--listen --format --help|kernel dpdk'
+	if [ ! -f /usr/share/bash-completion/bash_completion ]; then
+		echo "ok - bash completion # SKIP bash-completion is not installed"
+		s=$((s + 1))
+		return
+	fi
+	out=$(PATH=$top/$O/user:$PATH bash -c '
+		. /usr/share/bash-completion/bash_completion
+		. packaging/dpkitctl.bash-completion
+		for line in "dpkitctl ni" "dpkitctl nic " "dpkitctl metrics --" \
+			    "dpkitctl --json link dump "; do
+			COMP_LINE=$line COMP_POINT=${#line}
+			read -ra COMP_WORDS <<< "$line"
+			[[ $line == *" " ]] && COMP_WORDS+=("")
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMPREPLY=()
+			_dpkitctl
+			printf "%s|" "${COMPREPLY[*]}"
+		done' 2>&1)
+	if [ "$out" = "$want|" ]; then
+		echo "ok - bash completion: commands, an object's commands, options"
+		p=$((p + 1))
+	else
+		echo "# got:  $out"
+		echo "# want: $want|"
+		echo "not ok - bash completion: commands, an object's commands, options"
+		f=$((f + 1))
+	fi
+}
+
 tier_build() {
 	local p=0 f=0 s=0 log=$results/build-kmod.log
 
 	say "build: dpkit.ko for $kver with W=1"
 	if make --no-print-directory kmod > "$log" 2>&1 &&
 	   ! grep -q 'warning:' "$log"; then
-		echo "ok - dpkit.ko builds with W=1 and no warnings"; p=$((p + 1))
+		echo "ok - dpkit.ko builds with W=1 and no warnings ($kver)"; p=$((p + 1))
 	else
 		grep -E 'warning:|error:' "$log" | head -n 20
-		echo "not ok - dpkit.ko builds with W=1 and no warnings ($log)"
+		echo "not ok - dpkit.ko builds with W=1 and no warnings ($kver, $log)"
 		f=$((f + 1))
 	fi
+	local series rel
+	for series in $matrix_series; do
+		say "build: dpkit.ko for the $series kernel with W=1"
+		if ! rel=$(scripts/kver.sh "$series"); then
+			echo "not ok - no $series kernel with headers and image (scripts/deps.sh)"
+			f=$((f + 1))
+			continue
+		fi
+		log=$results/build-kmod-$rel.log
+		if kmod_for "$rel" > "$log" 2>&1 && ! grep -q 'warning:' "$log"; then
+			echo "ok - dpkit.ko builds with W=1 and no warnings ($rel)"
+			p=$((p + 1))
+		else
+			grep -E 'warning:|error:' "$log" | head -n 20
+			echo "not ok - dpkit.ko builds with W=1 and no warnings ($rel, $log)"
+			f=$((f + 1))
+		fi
+		echo "# $rel: $(grep -o 'DPKIT_HAVE_[A-Z_]*' "$O/kmod/$rel/.main.o.cmd" 2>/dev/null | sort -u | tr '\n' ' ')"
+	done
 
 	say "build: userspace with -Werror"
 	if make --no-print-directory user unit-build > "$results/build-user.log" 2>&1; then
@@ -118,25 +242,17 @@ tier_build() {
 		f=$((f + 1))
 	fi
 
-	# The worker rules header turns a banned call into a compile error (and
-	# the same file without the call compiles).
-	local clean banned dpdk
-	dpdk=$(pkg-config --cflags libdpdk)
-	clean=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
-		'int f(void);' 'int f(void) { return 0; }' |
-		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1 && echo compiled)
-	banned=$(printf '%s\n' '#include <unistd.h>' '#include "worker_rules.h"' \
-		'void f(void);' 'void f(void) { sleep(1); }' |
-		cc -fsyntax-only $dpdk -Iuser/dpkitd -x c - 2>&1)
-	if [ "$clean" = compiled ] &&
-	   echo "$banned" | grep -q 'attempt to use poisoned "sleep"'; then
-		echo "ok - a banned call (sleep) in worker code fails to compile"
-		p=$((p + 1))
-	else
-		echo "$clean" "$banned"
-		echo "not ok - a banned call (sleep) in worker code fails to compile"
-		f=$((f + 1))
-	fi
+	say "build: the packages (make deb, lintian) and the systemd unit"
+	check_deb
+	check_unit
+	check_completion
+
+	# The worker rules: each banned call fails to compile in a worker
+	# translation unit and in a user stage; every lock wrapper counts.
+	say "build: the worker rules (tests/build/worker-rules.sh)"
+	local tap_p=0 tap_f=0 tap_s=0
+	tap_run worker-rules.sh bash tests/build/worker-rules.sh
+	p=$((p + tap_p)); f=$((f + tap_f)); s=$((s + tap_s))
 
 	if echo 'int main(void){return 0;}' | cc -m32 -x c - -o /dev/null 2>/dev/null; then
 		if echo '#include "uapi_layout.h"' | cc -m32 -fsyntax-only \
@@ -259,6 +375,61 @@ tier_host() {
 	record host $tap_p $tap_f $tap_s
 }
 
+# libFuzzer targets (tests/fuzz): each replays its regression inputs (every
+# crash found and fixed), then fuzzes FUZZ_SECONDS (default 8; make soak:
+# 600) from the seed corpus and what earlier runs kept in $O/fuzz/corpus.
+# Prints the executions per target (Documentation/reliability.rst).
+tier_fuzz() {
+	local t name p=0 f=0 secs=${FUZZ_SECONDS:-8} log execs reg n rc
+
+	say "fuzz: libFuzzer targets under ASan + UBSan, $secs s each"
+	if ! command -v "${FUZZ_CC:-clang-14}" >/dev/null; then
+		skipped fuzz "no clang (scripts/deps.sh installs clang-14 and libfuzzer-14-dev)"
+		return
+	fi
+	if ! make --no-print-directory fuzz-build > "$results/fuzz-build.log" 2>&1; then
+		grep -E 'error' "$results/fuzz-build.log" | head -n 20
+		echo "not ok - the fuzz targets build"
+		record fuzz 0 1 0
+		return
+	fi
+	mkdir -p "$O/fuzz/crashes"
+	: > "$results/fuzz-figures"
+	for t in "$O"/fuzz/fuzz_*; do
+		name=${t##*/fuzz_}
+		log=$O/fuzz/$name.log
+		reg=tests/fuzz/regressions/$name
+		n=$(find "$reg" -type f 2>/dev/null | wc -l)
+		if [ "$n" -gt 0 ]; then
+			if "$t" "$reg"/* > "$log" 2>&1; then
+				echo "ok - fuzz_$name: its $n regression inputs pass"
+				p=$((p + 1))
+			else
+				grep -E 'ERROR|fuzz:|SUMMARY' "$log" | head -n 10
+				echo "not ok - fuzz_$name: its $n regression inputs pass ($log)"
+				f=$((f + 1))
+			fi
+		fi
+		mkdir -p "$O/fuzz/corpus/$name"
+		"$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix="$O/fuzz/crashes/$name-" \
+			"$O/fuzz/corpus/$name" "tests/fuzz/corpus/$name" > "$log" 2>&1
+		rc=$?
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		echo "$name ${execs:-0} $secs $rc" >> "$results/fuzz-figures"
+		if [ "$rc" -eq 0 ]; then
+			echo "ok - fuzz_$name: ${execs:-0} executions in $secs s, nothing found"
+			p=$((p + 1))
+		else
+			grep -E 'ERROR|fuzz:|SUMMARY|Test unit written' "$log" | head -n 10
+			echo "not ok - fuzz_$name: a finding after ${execs:-?} executions" \
+				"(the input is in $O/fuzz/crashes; keep it in $reg once fixed)"
+			f=$((f + 1))
+		fi
+	done
+	record fuzz $p $f 0
+}
+
 # vm_run NAME SCENARIO KERNEL INITRD [vmrun.py options]: one VM run; leaves
 # its counts in $results/vm-NAME.
 vm_run() {
@@ -271,14 +442,24 @@ vm_run() {
 		echo "0 1 0" > "$results/vm-$name"
 }
 
+# stock_initrd [REL]: the initramfs for a Debian kernel (default: $kver).
 stock_initrd() {
-	local initrd=$O/vm/initrd-$kver.gz
+	local rel=${1:-$kver} initrd
+	initrd=$O/vm/initrd-$rel.gz
 	if [ ! -f "$initrd" ] || [ scripts/vm/init.sh -nt "$initrd" ] ||
 	   [ scripts/vm/mkinitrd.sh -nt "$initrd" ]; then
 		mkdir -p "$O/vm"
-		scripts/vm/mkinitrd.sh "$kver" "$initrd" || return 1
+		scripts/vm/mkinitrd.sh "$rel" "$initrd" || return 1
 	fi
 	echo "$initrd"
+}
+
+# kmod_for REL: dpkit.ko for Debian kernel REL, in $O/kmod/REL: a test
+# build (DPKIT_TEST_HOOKS: parameters that widen race windows, all closed
+# unless set), so that the matrix runs every check of the scenarios.
+kmod_for() {
+	make --no-print-directory kmod-for KVER="$1" DPKIT_TEST_HOOKS=1 \
+		KDIR="/usr/src/linux-headers-$1" KMOD_OUT="$O/kmod/$1"
 }
 
 tier_kunit() {
@@ -358,8 +539,12 @@ tier_vm() {
 		return
 	fi
 	initrd=$(stock_initrd) || { record vm 0 1 0; return; }
+	# The install scenario needs the packages (the build tier makes them).
+	ls "$O"/deb/*.deb > /dev/null 2>&1 ||
+		make --no-print-directory deb O="$O" > "$results/vm-deb.log" 2>&1
 	for scenario in tests/vm/[0-9]*.sh; do
 		name=$(basename "$scenario" .sh)
+		case " $debug_only " in *" $name "*) continue ;; esac
 		vm_run "$name" "$scenario" "/boot/vmlinuz-$kver" "$initrd"
 		read -r tp tf ts < "$results/vm-$name"
 		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
@@ -367,20 +552,101 @@ tier_vm() {
 	record vm $p $f $s
 }
 
-# make soak: the fuzzer's 1,000,000 calls (21-fuzz.sh runs 100,000 in vm).
-tier_soak() {
-	local why initrd p f s
+# vm_scenarios NAME-PREFIX KERNEL INITRD KMOD SCENARIO...: run named
+# scenarios with the module in KMOD; adds to p, f, s of the caller.
+vm_scenarios() {
+	local prefix=$1 kernel=$2 initrd=$3 kmod=$4 name tp tf ts
+	shift 4
+	for name in "$@"; do
+		vm_run "$prefix-$name" "tests/vm/$name.sh" "$kernel" "$initrd" \
+			--append "dpkitvm.kmod=$top/$kmod"
+		read -r tp tf ts < "$results/vm-$prefix-$name"
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done
+}
 
-	say "soak: the ioctl fuzzer, 1,000,000 calls, on the Debian kernel $kver"
+tier_matrix() {
+	local why series rel initrd p=0 f=0 s=0
+
 	if why=$(vm_tools_missing); then
-		skipped soak "$why"
+		skipped matrix "$why"
 		return
 	fi
-	initrd=$(stock_initrd) || { record soak 0 1 0; return; }
-	vm_run soak tests/vm/21-fuzz.sh "/boot/vmlinuz-$kver" "$initrd" \
-		--append "dpkitvm.fuzz_calls=1000000" --timeout 10800
-	read -r p f s < "$results/vm-soak"
-	record soak "$p" "$f" "$s"
+	for series in $matrix_series; do
+		say "matrix: ${matrix_scenarios[$series]} on the $series kernel"
+		if ! rel=$(scripts/kver.sh "$series"); then
+			echo "not ok - no $series kernel with headers and image (scripts/deps.sh)"
+			f=$((f + 1))
+			continue
+		fi
+		if ! kmod_for "$rel" > "$results/matrix-kmod-$rel.log" 2>&1; then
+			tail -n 20 "$results/matrix-kmod-$rel.log"
+			echo "not ok - dpkit.ko builds for $rel"
+			f=$((f + 1))
+			continue
+		fi
+		initrd=$(stock_initrd "$rel") || { f=$((f + 1)); continue; }
+		# shellcheck disable=SC2086
+		vm_scenarios "$series" "/boot/vmlinuz-$rel" "$initrd" "$O/kmod/$rel" \
+			${matrix_scenarios[$series]}
+	done
+	record matrix $p $f $s
+}
+
+# debug_kernel TIER: the debug kernel's directory, once dpkit.ko is built for
+# it (in $O/kunit/kmod) and the initramfs made; else a failure of TIER.
+debug_kernel() {
+	local kdir
+	if ! kdir=$(scripts/testkernel.sh) ||
+	   ! make --no-print-directory kmod-kunit KUNIT_KDIR="$kdir" \
+		> "$results/$1-build.log" 2>&1; then
+		tail -n 20 "$results/$1-build.log" >&2
+		echo "not ok - dpkit.ko builds for the debug kernel" >&2
+		return 1
+	fi
+	mkdir -p "$O/vm"
+	scripts/vm/mkinitrd.sh builtin "$O/vm/initrd-builtin.gz" >&2
+	echo "$kdir"
+}
+
+tier_debug() {
+	local why kdir p=0 f=0 s=0
+
+	say "debug: $debug_scenarios on the debug kernel"
+	if why=$(vm_tools_missing); then
+		skipped debug "$why"
+		return
+	fi
+	kdir=$(debug_kernel debug) || { record debug 0 1 0; return; }
+	# shellcheck disable=SC2086
+	vm_scenarios debug "$kdir/arch/x86/boot/bzImage" "$O/vm/initrd-builtin.gz" \
+		"$O/kunit/kmod" $debug_scenarios
+	record debug $p $f $s
+}
+
+# make soak: the fuzzer's 1,000,000 calls (debug: 100,000) and the stress
+# for 600 s (debug: 60 s), on the debug kernel.
+tier_ksoak() {
+	local why kdir name limit params p=0 f=0 s=0 tp tf ts
+
+	say "ksoak: the ioctl fuzzer (1,000,000 calls) and 600 s of stress on the debug kernel"
+	if why=$(vm_tools_missing); then
+		skipped ksoak "$why"
+		return
+	fi
+	kdir=$(debug_kernel ksoak) || { record ksoak 0 1 0; return; }
+	# (fd 3: vmrun.py may read its stdin)
+	while read -r name limit params <&3; do
+		vm_run "ksoak-$name" "tests/vm/$name.sh" "$kdir/arch/x86/boot/bzImage" \
+			"$O/vm/initrd-builtin.gz" --timeout "$limit" \
+			--append "dpkitvm.kmod=$top/$O/kunit/kmod $params"
+		read -r tp tf ts < "$results/vm-ksoak-$name"
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done 3<<-EOF
+	21-fuzz 14400 dpkitvm.fuzz_calls=1000000
+	22-stress 1800 dpkitvm.stress_secs=600
+	EOF
+	record ksoak $p $f $s
 }
 
 start=$(date +%s)

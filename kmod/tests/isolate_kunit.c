@@ -7,9 +7,10 @@
 #include <kunit/test.h>
 #include <linux/cpumask.h>
 
+#include "../compat.h"
 #include "../internal.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+DPKIT_IMPORT_KUNIT_NS();
 
 static void irq_filter(struct kunit *test)
 {
@@ -27,6 +28,32 @@ static void irq_filter(struct kunit *test)
 	/* Managed and not balanceable: the managed flag explains it. */
 	KUNIT_EXPECT_EQ(test, dpkit_irq_unmovable_reason(false, true, false),
 			(u32)DPKIT_IRQ_MANAGED);
+}
+
+/* A saved affinity goes back only to the same, movable, untouched IRQ. */
+static void irq_restore_identity(struct kunit *test)
+{
+	static int desc_a, desc_b, chip, msi;
+	struct dpkit_irq_id saved = {
+		.desc = &desc_a, .chip_data = &chip, .msi_desc = &msi, .hwirq = 7,
+	};
+	struct dpkit_irq_id now = saved;
+
+	KUNIT_EXPECT_TRUE(test, dpkit_irq_restorable(&saved, &now, 0, true));
+	/* Changed since dpkit moved it: the admin's (or a driver's) choice. */
+	KUNIT_EXPECT_FALSE(test, dpkit_irq_restorable(&saved, &now, 0, false));
+	/* The same IRQ, now managed or not balanceable. */
+	KUNIT_EXPECT_FALSE(test, dpkit_irq_restorable(&saved, &now,
+						      DPKIT_IRQ_MANAGED, true));
+	/* The number reused: another descriptor, MSI entry or vector. */
+	now.desc = &desc_b;
+	KUNIT_EXPECT_FALSE(test, dpkit_irq_restorable(&saved, &now, 0, true));
+	now = saved;
+	now.msi_desc = NULL;
+	KUNIT_EXPECT_FALSE(test, dpkit_irq_restorable(&saved, &now, 0, true));
+	now = saved;
+	now.hwirq = 8;
+	KUNIT_EXPECT_FALSE(test, dpkit_irq_restorable(&saved, &now, 0, true));
 }
 
 static void cpumask_words(struct kunit *test)
@@ -89,6 +116,7 @@ static void isolate_sets(struct kunit *test)
 
 static struct kunit_case dpkit_isolate_cases[] = {
 	KUNIT_CASE(irq_filter),
+	KUNIT_CASE(irq_restore_identity),
 	KUNIT_CASE(cpumask_words),
 	KUNIT_CASE(isolate_sets),
 	{}

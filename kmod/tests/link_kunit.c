@@ -8,9 +8,10 @@
 #include <kunit/test.h>
 #include <net/genetlink.h>
 
+#include "../compat.h"
 #include "../internal.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+DPKIT_IMPORT_KUNIT_NS();
 
 struct link_ctx {
 	struct dpkit_page pg;
@@ -61,7 +62,8 @@ static int set(struct link_ctx *ctx, u32 owner, u32 key, const char *name,
 	int ret;
 
 	mutex_lock(&ctx->links.lock);
-	ret = dpkit_link_set(&ctx->links, owner, key, name, flags, speed, lease);
+	ret = dpkit_link_set(&ctx->links, owner, key, name, NULL, flags, speed,
+			     lease);
 	mutex_unlock(&ctx->links.lock);
 	return ret;
 }
@@ -182,7 +184,11 @@ static void link_remove_goes_down_then_frees(struct kunit *test)
 	/* add, the down transition, the free: three events. */
 	KUNIT_EXPECT_EQ(test, dpkit_links_events(&ctx->links), 3ULL);
 	KUNIT_EXPECT_EQ(test, ctx->pg.hdr->generation, 2ULL);
-	/* Listeners heard of the removal, with the link's last state. */
+	/*
+	 * Listeners heard the link go down (LINK_NEW), as readers of the page
+	 * did, then of the removal (LINK_DEL), with the link's last state.
+	 */
+	KUNIT_EXPECT_EQ(test, ctx->nr_new, 2U);
 	KUNIT_EXPECT_EQ(test, ctx->nr_del, 1U);
 	KUNIT_EXPECT_EQ(test, ctx->last_cmd, (u8)DPKIT_CMD_LINK_DEL);
 	KUNIT_EXPECT_EQ(test, ctx->last.st.key, 4U);
@@ -336,6 +342,30 @@ static void link_report_set_and_remove(struct kunit *test)
 			-ENOENT);
 }
 
+/* Listeners learn a DPDK port's PCI device with its first message, and of
+ * every change of it, even when nothing else changed.
+ */
+static void link_report_publishes_the_bdf(struct kunit *test)
+{
+	struct link_ctx *ctx = test->priv;
+	struct dpkit_link_report rep = { .port_id = 3, .flags = DPKIT_LINK_F_UP };
+
+	strscpy(rep.name, "p3", sizeof(rep.name));
+	strscpy(rep.bdf, "0000:00:05.0", sizeof(rep.bdf));
+	KUNIT_EXPECT_EQ(test, dpkit_link_report(&ctx->links, &rep, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nr_new, 1U);
+	KUNIT_EXPECT_STREQ(test, ctx->last.bdf, "0000:00:05.0");
+
+	strscpy(rep.bdf, "0000:00:06.0", sizeof(rep.bdf));
+	KUNIT_EXPECT_EQ(test, dpkit_link_report(&ctx->links, &rep, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nr_new, 2U);
+	KUNIT_EXPECT_STREQ(test, ctx->last.bdf, "0000:00:06.0");
+
+	/* The same report again changes nothing and says nothing. */
+	KUNIT_EXPECT_EQ(test, dpkit_link_report(&ctx->links, &rep, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nr_new, 2U);
+}
+
 static void link_watch_checks_arguments(struct kunit *test)
 {
 	struct dpkit_link_watch w = { .op = DPKIT_WATCH_ALL };
@@ -456,6 +486,7 @@ static struct kunit_case dpkit_link_cases[] = {
 	KUNIT_CASE(link_lease_owns_its_ports),
 	KUNIT_CASE(link_report_checks_arguments),
 	KUNIT_CASE(link_report_set_and_remove),
+	KUNIT_CASE(link_report_publishes_the_bdf),
 	KUNIT_CASE(link_watch_checks_arguments),
 	KUNIT_CASE(link_genl_message_contents),
 	KUNIT_CASE(link_genl_fill_reports_a_full_skb),

@@ -10,9 +10,10 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 
+#include "../compat.h"
 #include "../internal.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+DPKIT_IMPORT_KUNIT_NS();
 
 #define STORM_WRITES	200000
 

@@ -7,9 +7,10 @@
 #include <kunit/test.h>
 #include <linux/pci.h>
 
+#include "../compat.h"
 #include "../internal.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+DPKIT_IMPORT_KUNIT_NS();
 
 /* Normalise a DPKIT_DRIVER_LEN field holding @s. */
 static int norm(const char *s, char *out)
@@ -54,6 +55,8 @@ static void override_rejects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, norm("vfio pci", out), -EINVAL);
 	KUNIT_EXPECT_EQ(test, norm("../x", out), -EINVAL);
 	KUNIT_EXPECT_EQ(test, norm("e1000e\t", out), -EINVAL);
+	/* Only a trailing newline, as sysfs takes it. */
+	KUNIT_EXPECT_EQ(test, norm("vfio-pci\nx", out), -EINVAL);
 	/* No NUL in the field. */
 	memset(field, 'a', sizeof(field));
 	KUNIT_EXPECT_EQ(test, dpkit_override_normalize(field, sizeof(field), out,
@@ -78,6 +81,14 @@ static void bdf_parsing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, domain, 0x10ab);
 	KUNIT_EXPECT_EQ(test, bus, 0x3fU);
 	KUNIT_EXPECT_EQ(test, devfn, PCI_DEVFN(0x1f, 7));
+	/* Domains above ffff (VMD), as pci_name() prints them. */
+	KUNIT_EXPECT_EQ(test, dpkit_parse_bdf("10000:00:04.0", 16, &domain, &bus,
+					      &devfn), 0);
+	KUNIT_EXPECT_EQ(test, domain, 0x10000);
+	KUNIT_EXPECT_EQ(test, dpkit_parse_bdf("fffffff:e1:00.3", 16, &domain, &bus,
+					      &devfn), 0);
+	KUNIT_EXPECT_EQ(test, domain, 0xfffffff);
+	KUNIT_EXPECT_EQ(test, bus, 0xe1U);
 	/* Without a domain: domain 0. */
 	KUNIT_EXPECT_EQ(test, dpkit_parse_bdf("02:00.1", 16, &domain, &bus,
 					      &devfn), 0);
@@ -89,7 +100,8 @@ static void bdf_rejects(struct kunit *test)
 {
 	static const char *const bad[] = {
 		"", "0000:00:04", "0000:00:20.0", "0000:00:04.8",
-		"0000:100:04.0", "10000:00:04.0", "0000:00:04.0x",
+		"0000:100:04.0", "00000:00:04.0", "0000:00:04.0x",
+		"10000000:00:04.0", "100:00:04.0",
 		"0000:00:04.0 ", "eth0", "0000:00:04.0\n",
 	};
 	unsigned int bus, devfn, i;
@@ -102,6 +114,19 @@ static void bdf_rejects(struct kunit *test)
 	/* Not NUL-terminated within the field. */
 	KUNIT_EXPECT_EQ(test, dpkit_parse_bdf("0000:00:04.0", 12, &domain, &bus,
 					      &devfn), -EINVAL);
+}
+
+/* Binding loads the target's module: only drivers a NIC may belong to. */
+static void driver_allow_list(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, dpkit_driver_allowed("vfio-pci", "e1000e"));
+	KUNIT_EXPECT_TRUE(test, dpkit_driver_allowed("uio_pci_generic", ""));
+	KUNIT_EXPECT_TRUE(test, dpkit_driver_allowed("pci-stub", "ixgbe"));
+	KUNIT_EXPECT_TRUE(test, dpkit_driver_allowed("e1000e", "e1000e"));
+	KUNIT_EXPECT_FALSE(test, dpkit_driver_allowed("dummy", "e1000e"));
+	KUNIT_EXPECT_FALSE(test, dpkit_driver_allowed("ixgbe", "e1000e"));
+	KUNIT_EXPECT_FALSE(test, dpkit_driver_allowed("e1000e", ""));
+	KUNIT_EXPECT_FALSE(test, dpkit_driver_allowed("vfio", "e1000e"));
 }
 
 static void dlb_ids(struct kunit *test)
@@ -119,6 +144,7 @@ static struct kunit_case dpkit_pci_cases[] = {
 	KUNIT_CASE(override_rejects),
 	KUNIT_CASE(bdf_parsing),
 	KUNIT_CASE(bdf_rejects),
+	KUNIT_CASE(driver_allow_list),
 	KUNIT_CASE(dlb_ids),
 	{}
 };

@@ -8,6 +8,7 @@ scenario=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	dpkitvm.scenario=*) scenario=${arg#*=} ;;
+	dpkitvm.kmod=*) export DPKIT_KMOD=${arg#*=} ;;
 	esac
 done
 # No udev here: load the drivers of the devices present (PCI, then the

@@ -10,12 +10,17 @@ chooses the machine:
 
     # vm: nics=e1000e:k0:1,virtio:d0:1 smp=4 mem=2048 timeout=300
 
-nics is a list of MODEL:ID:HUB[:bridge]; NICs on the same hub are cabled
-back to back inside QEMU (hubport netdevs: no sockets, no host network).
-MODEL is e1000e or virtio (virtio-net-pci, modern, iommu_platform=on).
-NICs marked "bridge" sit behind one conventional PCI bridge, and so share
-one IOMMU group. nvme=1 adds an NVMe disk (16 MiB, scratch): its queue
-IRQs are kernel-managed.
+nics is a list of MODEL:ID:HUB[:bridge][:qN]; NICs on the same hub are
+cabled back to back inside QEMU (hubport netdevs: no sockets, no host
+network). MODEL is e1000e or virtio (virtio-net-pci, modern,
+iommu_platform=on). NICs marked "bridge" sit behind one conventional PCI
+bridge, and so share one IOMMU group. A virtio NIC marked qN has N queue
+pairs and RSS (rss=on: QEMU computes the hash); a hubport has one queue, so then every NIC of the VM is a tap on a
+Linux bridge per hub, in a network namespace of QEMU's own (unshare): no
+host network either. nvme=1 adds an NVMe disk (16 MiB, scratch): its queue
+IRQs are kernel-managed. overlay=1 makes the guest's root writable (an
+overlayfs of a tmpfs over the host root); init=systemd (with overlay=1)
+boots systemd as PID 1, which runs the scenario as a unit.
 
 The guest may ask the host to act through the virtio-serial port dpkit.host
 (tests/vm/lib.sh `host`): `set_link ID on|off` (QMP) and `ping`.
@@ -51,7 +56,7 @@ NIC_MODELS = {
     "virtio": "virtio-net-pci,disable-legacy=on,iommu_platform=on",
 }
 DEFAULTS = {"smp": "2", "mem": "1024", "timeout": "300", "nics": "",
-            "hugepages": "64", "nvme": "0"}
+            "hugepages": "64", "nvme": "0", "overlay": "0", "init": "sh"}
 
 
 def log(msg):
@@ -74,20 +79,53 @@ def scenario_options(path):
     return opts
 
 
+def parse_nics(spec):
+    """[(model, id, hub, bridged, queues)] of 'MODEL:ID:HUB[:bridge][:qN],...'."""
+    nics = []
+    for item in filter(None, spec.split(",")):
+        try:
+            model, nic_id, hub, *rest = item.split(":")
+            hub = int(hub)
+            bridged = "bridge" in rest
+            queues = [int(r[1:]) for r in rest if r != "bridge"]
+            if (model not in NIC_MODELS or len(queues) > 1 or
+                    len(rest) != bridged + len(queues) or
+                    any(q < 1 for q in queues) or
+                    (queues and queues[0] > 1 and model != "virtio")):
+                raise ValueError
+        except ValueError:
+            raise SystemExit(f"bad nic spec '{item}' (MODEL:ID:HUB[:bridge]"
+                             f"[:qN], MODEL in {', '.join(NIC_MODELS)}, "
+                             f"qN for virtio)")
+        nics.append((model, nic_id, hub, bridged, queues[0] if queues else 1))
+    return nics
+
+
+def tap_setup(spec):
+    """Shell commands making a bridge per hub and a tap per NIC (in QEMU's
+    own network namespace), for NICs with more than one queue pair."""
+    nics = parse_nics(spec)
+    cmds = ["ip link set lo up"]
+    for hub in sorted({n[2] for n in nics}):
+        cmds += [f"ip link add dpkbr{hub} type bridge forward_delay 0 "
+                 f"stp_state 0", f"ip link set dpkbr{hub} up"]
+    for model, nic_id, hub, _, queues in nics:
+        mq = " multi_queue" if queues > 1 else ""
+        cmds += [f"ip tuntap add dev dpk{nic_id} mode tap{mq}",
+                 f"ip link set dpk{nic_id} master dpkbr{hub}",
+                 f"ip link set dpk{nic_id} up"]
+    return " && ".join(cmds)
+
+
 def nic_args(spec):
-    """-netdev/-device arguments for 'MODEL:ID:HUB[:bridge],...'."""
+    """-netdev/-device arguments for 'MODEL:ID:HUB[:bridge][:qN],...'."""
     args = []
     bridged = 0
-    for i, item in enumerate(filter(None, spec.split(","))):
-        try:
-            model, nic_id, hub, *place = item.split(":")
-            model_dev = NIC_MODELS[model]
-            hub = int(hub)
-            if place not in ([], ["bridge"]):
-                raise ValueError
-        except (ValueError, KeyError):
-            raise SystemExit(f"bad nic spec '{item}' (MODEL:ID:HUB[:bridge],"
-                             f" MODEL in {', '.join(NIC_MODELS)})")
+    nics = parse_nics(spec)
+    taps = any(n[4] > 1 for n in nics)
+    for i, (model, nic_id, hub, bridge, queues) in enumerate(nics):
+        model_dev = NIC_MODELS[model]
+        place = ["bridge"] if bridge else []
         mac = f"52:54:00:dc:{hub:02x}:{i:02x}"
         bus = ""
         if place:
@@ -95,9 +133,16 @@ def nic_args(spec):
                 args += ["-device", "pci-bridge,id=br0,chassis_nr=1"]
             bridged += 1
             bus = f",bus=br0,addr={bridged:#x}"
-        args += ["-netdev", f"hubport,id=hp_{nic_id},hubid={hub}",
+        if taps:
+            netdev = (f"tap,id=hp_{nic_id},ifname=dpk{nic_id},script=no,"
+                      f"downscript=no,vhost=off,queues={queues}")
+        else:
+            netdev = f"hubport,id=hp_{nic_id},hubid={hub}"
+        # several queues: RSS in the device too (QEMU computes it)
+        mq = f",mq=on,rss=on,vectors={2 * queues + 2}" if queues > 1 else ""
+        args += ["-netdev", netdev,
                  "-device", f"{model_dev},netdev=hp_{nic_id},id={nic_id},"
-                            f"mac={mac}{bus}"]
+                            f"mac={mac}{bus}{mq}"]
     return args
 
 
@@ -213,10 +258,14 @@ def run(args):
 
     append = " ".join([
         "console=ttyS0", "panic=-1", "oops=panic", "panic_on_warn=1",
+        # TCG on a loaded host can miss the IO-APIC timer check's window
+        # ("timer doesn't work through Interrupt-remapped IO-APIC").
+        "no_timer_check",
         "intel_iommu=on", "iommu=pt" if args.iommu_pt else "",
         f"hugepages={opts['hugepages']}", "quiet" if not args.verbose else "",
         f"dpkitvm.top={top}", f"dpkitvm.out={logdir}/guest",
-        f"dpkitvm.scenario={scenario}", args.append or ""]).split()
+        f"dpkitvm.scenario={scenario}", f"dpkitvm.overlay={opts['overlay']}",
+        f"dpkitvm.init={opts['init']}", args.append or ""]).split()
     cmd = [
         args.qemu, "-machine", "q35,kernel-irqchip=split", "-accel", "tcg",
         "-cpu", "max", "-smp", opts["smp"], "-m", opts["mem"],
@@ -242,6 +291,11 @@ def run(args):
             f.truncate(16 << 20)
         cmd += ["-drive", f"file={disk},if=none,id=nvm,format=raw",
                 "-device", "nvme,drive=nvm,serial=dpkit0"]
+    if any(n[4] > 1 for n in parse_nics(opts["nics"])):
+        # Multi-queue NICs: taps and bridges in a network namespace of
+        # QEMU's own, gone with it.
+        cmd = ["unshare", "--net", "--", "sh", "-c",
+               tap_setup(opts["nics"]) + ' && exec "$@"', "sh"] + cmd
     with open(os.path.join(logdir, "qemu.cmdline"), "w") as f:
         f.write(" ".join(cmd) + "\n")
 

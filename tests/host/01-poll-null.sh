@@ -10,7 +10,6 @@ cat > "$tmp/null.conf" <<-CONF
 	eventdev = none
 	hugepages = no
 	memory = 256
-	mbufs = 4095
 	[port a]
 	device = net_null0
 	[port b]

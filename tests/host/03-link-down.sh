@@ -17,7 +17,6 @@ cat > "$tmp/tap.conf" <<-CONF
 	worker-cpus = $(worker_cpu)
 	hugepages = no
 	memory = 256
-	mbufs = 4095
 	[port a]
 	device = net_tap0,iface=dpktapa
 	[port b]

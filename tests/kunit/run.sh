@@ -4,7 +4,7 @@
 # Guest side of `make kunit`: load dpkit.ko and dpkit_kunit.ko built for the
 # KUnit test kernel; loading the test module runs its suites, whose KTAP
 # this prints for scripts/vm/vmrun.py --ktap to count.
-kmod=${DPKIT_KUNIT_KMOD:-$DPKIT_TOP/build/kunit/kmod}
+kmod=${DPKIT_KMOD:-$DPKIT_TOP/build/kunit/kmod}
 
 if ! insmod "$kmod/dpkit.ko"; then
 	echo "not ok 1 - insmod dpkit.ko"
@@ -18,3 +18,6 @@ fi
 dmesg -t | sed -n '/KTAP version/,$p' | grep -v '^dpkit' 
 rmmod dpkit_kunit 2>/dev/null
 rmmod dpkit || echo "# rmmod dpkit failed"
+# Lockdep, KASAN, debug objects and kmemleak reports while the suites ran.
+. "$DPKIT_TOP/tests/vm/lib.sh"
+check_dmesg_clean

@@ -37,7 +37,7 @@ static void full_file(void **state)
 		"eventdev-args = 0000:6d:00.0,num_dir_credits=64\n"
 		"stage = reflect\n"
 		"mbufs = 16383\n"
-		"hugepages = no\n"
+		"hugepages = yes\n"
 		"memory = 1024\n"
 		"log-level = debug\n"
 		"\n"
@@ -57,7 +57,7 @@ static void full_file(void **state)
 	assert_string_equal(cfg.eventdev_args, "0000:6d:00.0,num_dir_credits=64");
 	assert_string_equal(cfg.stage, "reflect");
 	assert_int_equal(cfg.mbufs, 16383);
-	assert_false(cfg.hugepages);
+	assert_true(cfg.hugepages);
 	assert_int_equal(cfg.memory_mb, 1024);
 	assert_int_equal(cfg.nr_ports, 2);
 	assert_string_equal(cfg.ports[0].name, "wan");
@@ -146,6 +146,49 @@ static void errors_name_the_place(void **state)
 	}
 }
 
+/* A PCI port DMAs to the pool: hugepages only (4 KiB pages are for vdevs). */
+static void pci_port_needs_hugepages(void **state)
+{
+	struct dpk_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "hugepages = no\n[port p]\ndevice = 0000:00:05.0\n"),
+			 -EINVAL);
+	assert_string_equal(err, "config: port p: device: a PCI port needs "
+			    "hugepages (hugepages = no gives 4 KiB pages: DMA "
+			    "through the IOMMU page by page, or not at all "
+			    "without one)");
+	assert_int_equal(parse(&cfg, "hugepages = no\n[port p]\ndevice = net_null0\n"), 0);
+}
+
+/* rss-key and reta: parsed, checked, printed back. */
+static void rss_keys(void **state)
+{
+	struct dpk_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "[port p]\ndevice = net_null0\n"), 0);
+	assert_int_equal(cfg.ports[0].rss_key_kind, DPK_RSS_KEY_SYMMETRIC);
+	assert_int_equal(cfg.ports[0].nr_reta, 0);
+	assert_int_equal(parse(&cfg, "[port p]\ndevice = net_null0\nrss-key = "
+			       "device\nreta = 1,0,3\n"), 0);
+	assert_int_equal(cfg.ports[0].rss_key_kind, DPK_RSS_KEY_DEVICE);
+	assert_int_equal(cfg.ports[0].nr_reta, 3);
+	assert_int_equal(cfg.ports[0].reta[2], 3);
+	assert_int_equal(parse(&cfg, "[port p]\ndevice = net_null0\nrss-key = "
+			       "00ff10Ab\n"), 0);
+	assert_int_equal(cfg.ports[0].rss_key_kind, DPK_RSS_KEY_GIVEN);
+	assert_int_equal(cfg.ports[0].rss_key_len, 4);
+	assert_int_equal(cfg.ports[0].rss_key[3], 0xab);
+	assert_int_equal(parse(&cfg, "[port p]\ndevice = net_null0\nrss-key = abc\n"),
+			 -1);
+	assert_string_equal(err, "t.conf:3: port p: rss-key: 'abc': symmetric, "
+			    "device, or the key in hex (up to 64 bytes)");
+	assert_int_equal(parse(&cfg, "[port p]\ndevice = net_null0\nreta = 1,,x\n"),
+			 -1);
+	assert_non_null(strstr(err, "reta: '1,,x': up to 64 rx queue numbers"));
+}
+
 static void overrides(void **state)
 {
 	struct dpk_config cfg;
@@ -171,6 +214,14 @@ static void overrides(void **state)
 	assert_int_equal(dpk_config_set(&cfg, "port.p0.mtu=1", err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "--set: port p0: mtu: unknown port key"));
+	/* Stage one hands the result on as a file: what a file cannot say
+	 * (a comment, a line break: a line of its own) is refused. */
+	assert_int_equal(dpk_config_set(&cfg, "eventdev-args=x#y", err,
+					sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no '#' or line break"));
+	assert_int_equal(dpk_config_set(&cfg, "port.p0.device=net_null0\n"
+					"workers=3", err, sizeof(err)), -EINVAL);
+	assert_int_equal(cfg.nr_workers, 2);
 }
 
 static void print_parses_back(void **state)
@@ -182,10 +233,10 @@ static void print_parses_back(void **state)
 	(void)state;
 	assert_int_equal(parse(&a, "worker-cpus = 1,3\neventdev = sw\nstage = drop\n"
 			       "isolate = 1-3\nservice-cpu = 2\n"
-			       "hugepages = no\nmemory = 300\n"
+			       "mbufs = 20000\nlcores-per-cpu = 1\n"
 			       "[port x]\ndevice = 0000:3b:00.1\nqueues = 4\n"
 			       "[port y]\ndevice = net_tap0\ntx-desc = 512\n"
-			       "priority = 3\n"), 0);
+			       "priority = 3\nrss-key = 0a0b\nreta = 0,1\n"), 0);
 	f = fmemopen(buf, sizeof(buf), "w");
 	assert_non_null(f);
 	dpk_config_print(&a, f);
@@ -231,6 +282,8 @@ int main(void)
 		cmocka_unit_test(full_file),
 		cmocka_unit_test(defaults_and_one_port),
 		cmocka_unit_test(errors_name_the_place),
+		cmocka_unit_test(pci_port_needs_hugepages),
+		cmocka_unit_test(rss_keys),
 		cmocka_unit_test(overrides),
 		cmocka_unit_test(print_parses_back),
 		cmocka_unit_test(find_dlb2),

@@ -71,6 +71,102 @@ static void five_tuple_decides(void **state)
 	assert_int_not_equal(dpk_flow_hash(b, lb), h);
 }
 
+/* Swap a frame's addresses and ports: the other direction of its flow. */
+static void reverse(uint8_t *f, uint32_t l3, uint32_t alen)
+{
+	uint8_t t[16];
+	uint32_t l4 = l3 + (alen == 4 ? 20 : 40), a = l3 + (alen == 4 ? 12 : 8);
+
+	memcpy(t, f + a, alen);
+	memcpy(f + a, f + a + alen, alen);
+	memcpy(f + a + alen, t, alen);
+	memcpy(t, f + l4, 2);
+	memcpy(f + l4, f + l4 + 2, 2);
+	memcpy(f + l4 + 2, t, 2);
+}
+
+/*
+ * Both directions of a connection are one flow (a stateful stage sees
+ * them on one worker, in order): IPv4 and IPv6, TCP and UDP.
+ */
+static void symmetric(void **state)
+{
+	uint8_t a[128], b[128];
+	uint32_t la, h;
+
+	(void)state;
+	la = v4(a, 0, 0x0100000a, 40000, 80, 6);
+	h = dpk_flow_hash(a, la);
+	memcpy(b, a, la);
+	reverse(b, 14, 4);
+	assert_memory_not_equal(a, b, la);
+	assert_int_equal(dpk_flow_hash(b, la), h);
+	/* same addresses both ways: the ports decide the order */
+	la = v4(a, 1, 0x0200000a, 40000, 80, 17);
+	memcpy(a + 18 + 12, a + 18 + 16, 4);
+	h = dpk_flow_hash(a, la);
+	memcpy(b, a, la);
+	reverse(b, 18, 4);
+	assert_int_equal(dpk_flow_hash(b, la), h);
+	/* IPv6 + TCP */
+	memset(a, 0, sizeof(a));
+	a[12] = 0x86;
+	a[13] = 0xdd;
+	a[14] = 0x60;
+	a[14 + 6] = 6;
+	memset(a + 14 + 8, 0x11, 16);
+	memset(a + 14 + 24, 0x22, 16);
+	a[14 + 40] = 0x9c;	/* 40000 */
+	a[14 + 43] = 22;
+	la = 14 + 40 + 20;
+	h = dpk_flow_hash(a, la);
+	memcpy(b, a, la);
+	reverse(b, 14, 16);
+	assert_int_equal(dpk_flow_hash(b, la), h);
+}
+
+/* Toeplitz, as a NIC computes it, over @n bytes of @in with @key. */
+static uint32_t toeplitz(const uint8_t *key, const uint8_t *in, unsigned int n)
+{
+	uint32_t h = 0, v = (uint32_t)key[0] << 24 | key[1] << 16 | key[2] << 8 | key[3];
+	unsigned int i, b;
+
+	for (i = 0; i < n; i++)
+		for (b = 0; b < 8; b++) {
+			if (in[i] & (0x80 >> b))
+				h ^= v;
+			v = v << 1 | (key[i + 4] >> (7 - b) & 1);
+		}
+	return h;
+}
+
+/*
+ * The RSS key dpkitd gives NICs by default makes their Toeplitz hash the
+ * same both ways: (saddr, daddr, sport, dport) and its reverse.
+ */
+static void symmetric_rss_key(void **state)
+{
+	uint8_t key[52], fwd[36], rev[36];
+	unsigned int i;
+
+	(void)state;
+	dpk_flow_symmetric_key(key, sizeof(key));
+	for (i = 0; i < 36; i++)
+		fwd[i] = (uint8_t)(i * 37 + 11);
+	/* IPv4: 4 + 4 + 2 + 2 bytes; IPv6: 16 + 16 + 2 + 2 */
+	memcpy(rev, fwd + 4, 4);
+	memcpy(rev + 4, fwd, 4);
+	memcpy(rev + 8, fwd + 10, 2);
+	memcpy(rev + 10, fwd + 8, 2);
+	assert_int_equal(toeplitz(key, fwd, 12), toeplitz(key, rev, 12));
+	memcpy(rev, fwd + 16, 16);
+	memcpy(rev + 16, fwd, 16);
+	memcpy(rev + 32, fwd + 34, 2);
+	memcpy(rev + 34, fwd + 32, 2);
+	assert_int_equal(toeplitz(key, fwd, 36), toeplitz(key, rev, 36));
+	assert_int_not_equal(toeplitz(key, fwd, 36), toeplitz(key, fwd + 1, 35));
+}
+
 static void fragments_and_others(void **state)
 {
 	uint8_t a[128], b[128];
@@ -135,6 +231,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(five_tuple_decides),
+		cmocka_unit_test(symmetric),
+		cmocka_unit_test(symmetric_rss_key),
 		cmocka_unit_test(fragments_and_others),
 		cmocka_unit_test(short_frames),
 		cmocka_unit_test(spreads),

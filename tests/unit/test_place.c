@@ -155,6 +155,22 @@ static void workers_prefer_the_nic_node(void **state)
 	assert_non_null(strstr(p.why, "NIC-local"));
 }
 
+/* The main lcore too prefers the NIC's node (it sets up the NIC's queues
+ * and pools), on a core no worker uses. */
+static void main_prefers_the_nic_node(void **state)
+{
+	struct dpkit_placement p;
+
+	(void)state;
+	assert_int_equal(place(TWO_NODES, "6-7", 1, 1, 0, &p), 0);
+	assert_int_equal(p.workers[0], 6);
+	assert_int_equal(p.main_cpu, 4);
+	assert_non_null(strstr(p.why, "main lcore: CPU 4 (housekeeping, core 2, NIC-local)"));
+	/* Without a housekeeping CPU there: the first one, away from workers. */
+	assert_int_equal(place(TWO_NODES, "4-7", 1, 1, 0, &p), 0);
+	assert_int_equal(p.main_cpu, 0);
+}
+
 static void service_dedicated_or_inline(void **state)
 {
 	struct dpkit_placement p;
@@ -217,6 +233,7 @@ int main(void)
 		cmocka_unit_test(topology_counts),
 		cmocka_unit_test(this_machine_loads),
 		cmocka_unit_test(xml_topology),
+		cmocka_unit_test(main_prefers_the_nic_node),
 		cmocka_unit_test(caches),
 		cmocka_unit_test(workers_one_per_core_first),
 		cmocka_unit_test(workers_prefer_the_nic_node),

@@ -6,7 +6,7 @@
 # leaving nothing behind.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$DPKIT_TOP/kmod/dpkit.ko
+ko=$DPKIT_KO
 
 check "the test NICs have kernel netdevs" \
 	sh -c '[ "$(ls /sys/class/net | grep -vc "^lo$")" -ge 2 ]'

@@ -8,7 +8,7 @@
 # each restore every affinity.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$DPKIT_TOP/kmod/dpkit.ko
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
 ISO=0xc		# CPUs 2-3
 

@@ -6,7 +6,7 @@
 # the log as "# " lines, which is where the guide's examples come from.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$DPKIT_TOP/kmod/dpkit.ko
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
 export DPKIT_OVERRIDES=$tmp/overrides.conf
 D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:01)")

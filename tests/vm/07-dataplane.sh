@@ -11,13 +11,14 @@
 # lease may not take over an admin's isolation.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$DPKIT_TOP/kmod/dpkit.ko
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
 DPKITD=$DPKIT_BUILD/user/dpkitd
 k0=$(netdev_by_mac 52:54:00:dc:01:00)
 k1=$(netdev_by_mac 52:54:00:dc:02:02)
 D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:01)")
 D1=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:02:03)")
+K0=$(bdf_of_netdev "$k0")
 echo "# kernel NICs $k0 $k1, DPDK NICs $D0 $D1"
 on() { [ "$(driver_of "$1")" = "$2" ]; }
 # say TEXT: a line of narration (make demo shows them).
@@ -72,8 +73,8 @@ check_not "no path between the namespaces before dpkitd" ping_ab
 say "Start dpkitd: stage one takes a lease on /dev/dpkit, binds both virtio"
 say "NICs to vfio-pci and isolates CPUs 1-2 through it, then execs stage two,"
 say "which starts DPDK: rx -> event_sw queue 0 (atomic by flow) -> stage ->"
-say "queue 1 (single-link) -> tx; one worker on CPU 1, event_sw's scheduler on"
-say "a service lcore of its own on CPU 2."
+say "tx; one worker on CPU 1, event_sw's scheduler on a service lcore of its"
+say "own on CPU 2."
 start first sw
 check "dpkitd starts: binds both NICs, runs" running first
 log first
@@ -169,8 +170,7 @@ log second
 say "$(grep 'dpkitd: stopped' "$tmp/second.log")"
 check "SIGTERM: exit 0, every mbuf back" \
 	sh -c "[ $rc = 0 ] && grep -q 'mbufs in use 0' '$tmp/second.log'"
-check "... and the NICs are back on virtio-pci" \
-	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = virtio-pci ]"
+check "... and the NICs are back on virtio-pci" wait_for 20 on "$D0" virtio-pci
 check "... and CPUs 1-2 are no longer isolated" \
 	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     (none)'"
 check "... and the default IRQ affinity is as it was ($orig_affinity)" \
@@ -183,13 +183,35 @@ rc=$?
 log refused
 check "dpkitd refuses: it will not take over the admin's isolation" \
 	sh -c "[ $rc != 0 ] && grep -q 'will not take that over' '$tmp/refused.log'"
-check "... and the NICs are back on virtio-pci" \
-	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$D0/driver)) = virtio-pci ]"
+check "... and the NICs are back on virtio-pci" wait_for 20 on "$D0" virtio-pci
 check "... and the admin's isolation is untouched" \
 	sh -c "'$DPKITCTL' isolate show | grep -q '^isolated     1\$'"
 check "admin: isolate clear" "$DPKITCTL" isolate clear
 check "... and the default IRQ affinity is as it was ($orig_affinity)" \
 	test "$(default_affinity)" = "$orig_affinity"
+
+say "A bind that fails half-way through stage one: p0 binds, p1 (na's e1000e,"
+say "up with an address in namespace na) is refused; dpkitd gives p0 back"
+say "before it exits."
+cat > "$tmp/half.conf" <<-CONF
+	worker-cpus = 1
+	eventdev = none
+	[port p0]
+	device = $D0
+	[port p1]
+	device = $K0
+CONF
+timeout 60 "$DPKITD" -c "$tmp/half.conf" > "$tmp/half.log" 2>&1
+rc=$?
+log half
+check "dpkitd stops at p1's bind (its interface is up), exit 1" \
+	sh -c "[ $rc = 1 ] && grep -q 'port p0: $D0 bound to vfio-pci' '$tmp/half.log' &&
+	       grep -q 'port p1: $K0: its interface is up' '$tmp/half.log'"
+check "... and p0 is back on virtio-pci" wait_for 20 on "$D0" virtio-pci
+check "... and p1 still on e1000e, up in na with its address" \
+	sh -c "[ \$(basename \$(readlink /sys/bus/pci/devices/$K0/driver)) = e1000e ] &&
+	       ip -n na -o addr show dev $k0 | grep -q 'inet 192.0.2.1/24' &&
+	       ip -n na -o link show dev $k0 | grep -q 'state UP'"
 
 check "rmmod" rmmod dpkit
 check_dmesg_clean

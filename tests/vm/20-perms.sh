@@ -8,8 +8,7 @@
 # each column; the expected table is below, one row per identity.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$(dpkit_ko)
-PERMCHECK=$KFUZZ_BIN/permcheck
+ko=$DPKIT_KO
 rule=$DPKIT_TOP/udev/60-dpkit.rules
 tmp=$(mktemp -d)
 K0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:00)")

@@ -9,7 +9,7 @@
 # and dpkitvm.fuzz_seed=N replays a run.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$(dpkit_ko)
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
 calls=$(vm_param fuzz_calls 100000)
 seed=$(vm_param fuzz_seed "$(( $(date +%s%N) % 1000000000 ))")
@@ -37,11 +37,11 @@ echo "# k0 $K0, d0 $D0, $calls calls, seed $seed, module $ko"
 state_snapshot "$tmp/before"
 check "insmod dpkit.ko" insmod "$ko"
 
-if [ -x "$KFUZZ_BIN/ioctl_fuzz32" ]; then
-	fuzz "64-bit callers" "$KFUZZ_BIN/ioctl_fuzz" $((calls * 4 / 5)) "$seed"
-	fuzz "32-bit callers" "$KFUZZ_BIN/ioctl_fuzz32" $((calls / 5)) $((seed + 1))
+if [ -x "$IOCTL_FUZZ32" ]; then
+	fuzz "64-bit callers" "$IOCTL_FUZZ" $((calls * 4 / 5)) "$seed"
+	fuzz "32-bit callers" "$IOCTL_FUZZ32" $((calls / 5)) $((seed + 1))
 else
-	fuzz "64-bit callers" "$KFUZZ_BIN/ioctl_fuzz" "$calls" "$seed"
+	fuzz "64-bit callers" "$IOCTL_FUZZ" "$calls" "$seed"
 	skip "32-bit callers (no -m32 toolchain when this tree was built)"
 fi
 

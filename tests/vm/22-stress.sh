@@ -17,9 +17,8 @@
 # (seconds a call may take).
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
-ko=$(dpkit_ko)
+ko=$DPKIT_KO
 tmp=$(mktemp -d)
-KSTRESS=$KFUZZ_BIN/kstress
 seed=$(vm_param stress_seed "$(( $(date +%s%N) % 1000000000 ))")
 secs=$(vm_param stress_secs 60)
 roles=$(vm_param stress_roles all)

@@ -19,7 +19,14 @@ DPKITCTL=$DPKIT_BUILD/user/dpkitctl
 PROBE=$DPKIT_BUILD/tests/ioctl_probe
 PROBE32=$DPKIT_BUILD/tests/ioctl_probe32
 LINKPROBE=$DPKIT_BUILD/tests/linkprobe
-KFUZZ_BIN=$DPKIT_BUILD/tests
+KREGRESS=$DPKIT_BUILD/tests/kregress
+IOCTL_FUZZ=$DPKIT_BUILD/tests/ioctl_fuzz
+IOCTL_FUZZ32=$DPKIT_BUILD/tests/ioctl_fuzz32
+KSTRESS=$DPKIT_BUILD/tests/kstress
+PERMCHECK=$DPKIT_BUILD/tests/permcheck
+# The module built for the running kernel (scripts/check.sh passes the
+# directory of each kernel's build on the guest's command line).
+DPKIT_KO=${DPKIT_KMOD:-$DPKIT_TOP/kmod}/dpkit.ko
 _tap_n=0
 _tap_failed=0
 
@@ -48,6 +55,17 @@ check() {
 		not_ok "$what"
 		{ echo "\$ $*"; echo "$out"; } | sed 's/^/#   /' | head -n 20
 	fi
+}
+
+# check_log "what" command args...: as check, and the command's output is
+# shown (as comments) either way: for tests whose figures are worth a look.
+check_log() {
+	local what=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	if [ "$rc" -eq 0 ]; then ok "$what"; else not_ok "$what"; fi
 }
 
 check_not() {
@@ -130,20 +148,6 @@ vm_param() {
 		esac
 	done
 	echo "$2"
-}
-
-# dpkit_ko: the dpkit.ko to load in this guest. dpkitvm.ko=PATH when given,
-# else the first of build/kmod-$(uname -r)/dpkit.ko and kmod/dpkit.ko built
-# for the running kernel (its vermagic), else kmod/dpkit.ko.
-dpkit_ko() {
-	local ko
-	ko=$(vm_param ko "")
-	[ -n "$ko" ] && { echo "$ko"; return 0; }
-	for ko in "$DPKIT_BUILD/kmod-$(uname -r)/dpkit.ko" "$DPKIT_TOP/kmod/dpkit.ko"; do
-		[ "$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" = "$(uname -r)" ] &&
-			{ echo "$ko"; return 0; }
-	done
-	echo "$DPKIT_TOP/kmod/dpkit.ko"
 }
 
 # task_state PID: its state letter (R, S, D, Z, ...), empty when gone.
@@ -266,13 +270,32 @@ state_same() {
 	EOF
 }
 
-# A kernel that oopsed or warned is a failed test even if the check passed.
+# A kernel that oopsed, warned or reported (lockdep, KASAN, debug objects,
+# a hung task, an RCU stall) is a failed test even if every check passed.
+# On a kernel with kmemleak, a scan must find no leak allocated by dpkit
+# (leaks elsewhere in the kernel are printed, not counted: they are not ours).
+KERNEL_REPORTS='WARNING:|BUG:|Oops|Call Trace|UBSAN|KASAN|ODEBUG|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|detected stall'
 check_dmesg_clean() {
-	if dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|UBSAN|KASAN' >/dev/null; then
-		not_ok "kernel log has no warnings or oopses"
-		dmesg | grep -E -A8 'WARNING:|BUG:|Oops|UBSAN|KASAN' | head -n 40 | sed 's/^/# /'
+	local leaks
+	if dmesg | grep -E "$KERNEL_REPORTS" >/dev/null; then
+		not_ok "kernel log has no warnings, oopses or checker reports"
+		dmesg | grep -E -A12 "$KERNEL_REPORTS" | head -n 60 | sed 's/^/# /'
 	else
-		ok "kernel log has no warnings or oopses"
+		ok "kernel log has no warnings, oopses or checker reports"
+	fi
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > /tmp/kmemleak.txt
+	leaks=$(awk '/^unreferenced object/ { if (blk ~ /dpkit/) n++; blk = "" }
+		     { blk = blk $0 "\n" } END { if (blk ~ /dpkit/) n++; print n + 0 }' \
+		/tmp/kmemleak.txt)
+	echo "# kmemleak: $(grep -c '^unreferenced object' /tmp/kmemleak.txt) suspected leaks in all, $leaks from dpkit"
+	if [ "$leaks" -eq 0 ]; then
+		ok "kmemleak finds no leak allocated by dpkit"
+	else
+		not_ok "kmemleak finds no leak allocated by dpkit"
+		sed 's/^/# /' /tmp/kmemleak.txt | head -n 60
 	fi
 }
 

@@ -9,6 +9,9 @@
 #include "dpkitctl.h"
 #include "libdpkit.h"
 
+/* dpkitctl's entries in the knobs' journal (dpkitd has its own). */
+#define KNOBS_OWNER	"dpkitctl"
+
 static const char *const reasons[] = {
 	[DPKIT_IRQ_MANAGED] = "managed",
 	[DPKIT_IRQ_PER_CPU] = "per-cpu",
@@ -16,7 +19,7 @@ static const char *const reasons[] = {
 	[DPKIT_IRQ_ERROR] = "error",
 };
 
-static const char *reason_name(unsigned int r)
+const char *irq_reason_name(unsigned int r)
 {
 	return r < sizeof(reasons) / sizeof(reasons[0]) && reasons[r] ?
 	       reasons[r] : "?";
@@ -85,14 +88,15 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	/* The knobs, or nothing: a failure undoes the module's part too. */
-	if (dpkit_knobs_apply(words, dpkit_knobs_nr_cpus(), DPKIT_KNOBS_UNDO, report,
-			      sizeof(report)) < 0 ||
+	if (dpkit_knobs_apply(words, dpkit_knobs_nr_cpus(), DPKIT_KNOBS_JOURNAL,
+			      KNOBS_OWNER, report, sizeof(report)) < 0 ||
 	    (partition && dpkit_cpuset_partition("dpkit", argv[1],
-						 DPKIT_KNOBS_UNDO, cg,
-						 sizeof(cg)) < 0)) {
+						 DPKIT_KNOBS_JOURNAL, KNOBS_OWNER,
+						 cg, sizeof(cg)) < 0)) {
 		fprintf(stderr, "dpkitctl: CPUs %s: %s; isolation undone\n",
 			argv[1], dpkit_errmsg());
-		dpkit_knobs_undo(DPKIT_KNOBS_UNDO, undo, sizeof(undo));
+		dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, KNOBS_OWNER, undo,
+				 sizeof(undo));
 		dpkit_isolate_clear(dk);
 		dpkit_close(dk);
 		return EXIT_FAILURE;
@@ -105,7 +109,7 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		printf("{\"isolated\": \"%s\", \"irqs_moved\": %u, "
 		       "\"irqs_left\": %u, \"knobs\": ", argv[1], moved, unmovable);
-		json_string(stdout, report);
+		dpkit_json_string(stdout, report);
 		printf("}\n");
 	} else {
 		printf("isolated CPUs %s: %u IRQs moved off, %u left on them "
@@ -136,12 +140,13 @@ int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv)
 	} else if (!ctl->json) {
 		printf("dpkit.ko is not loaded: only the userspace settings\n");
 	}
-	ret = dpkit_knobs_undo(DPKIT_KNOBS_UNDO, report, sizeof(report));
+	ret = dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, KNOBS_OWNER, report,
+			       sizeof(report));
 	if (!ctl->json) {
 		printf("isolation cleared, IRQ affinities restored\n%s", report);
 	} else {
 		printf("{\"cleared\": %s, \"settings\": ", ret < 0 ? "false" : "true");
-		json_string(stdout, report);
+		dpkit_json_string(stdout, report);
 		printf("}\n");
 	}
 	if (ret < 0) {
@@ -170,12 +175,12 @@ static void verify_row(const struct dpkit_irq_row *row, int cpu,
 		why = "per-CPU kernel interrupt";
 	for (i = 0; !*end && i < v->nr_left; i++)
 		if (v->left[i].irq == irq)
-			why = reason_name(v->left[i].reason);
+			why = irq_reason_name(v->left[i].reason);
 	if (v->ctl->json) {
 		printf("%s{\"irq\": \"%s\", \"cpu\": %d, \"count\": %llu, "
 		       "\"reason\": \"%s\", \"name\": ", v->n ? ", " : "",
 		       row->id, cpu, delta, why);
-		json_string(stdout, row->name);
+		dpkit_json_string(stdout, row->name);
 		printf("}");
 	} else {
 		printf("%-6s  %-4d  %10llu  %-24s  %s\n", row->id, cpu, delta,
@@ -303,8 +308,8 @@ int cmd_isolate_show(struct ctl *ctl, int argc, char **argv)
 			irq_name(irqs[i].irq, name, sizeof(name));
 			printf("%s{\"irq\": %u, \"reason\": \"%s\", \"error\": %d, "
 			       "\"name\": ", i ? ", " : "", irqs[i].irq,
-			       reason_name(irqs[i].reason), irqs[i].error);
-			json_string(stdout, name);
+			       irq_reason_name(irqs[i].reason), irqs[i].error);
+			dpkit_json_string(stdout, name);
 			printf("}");
 		}
 		printf("]}\n");
@@ -332,7 +337,7 @@ int cmd_isolate_show(struct ctl *ctl, int argc, char **argv)
 		printf("\n%-6s  %-10s  %s\n", "IRQ", "REASON", "NAME");
 	for (i = 0; i < n; i++) {
 		irq_name(irqs[i].irq, name, sizeof(name));
-		printf("%-6u  %-10s  %s", irqs[i].irq, reason_name(irqs[i].reason),
+		printf("%-6u  %-10s  %s", irqs[i].irq, irq_reason_name(irqs[i].reason),
 		       name);
 		if (irqs[i].reason == DPKIT_IRQ_ERROR)
 			printf(" (error %d)", irqs[i].error);

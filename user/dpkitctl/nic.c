@@ -50,27 +50,38 @@ static void print_nic_json(const struct dpkit_nic *n)
 	       "\"subsystem\": \"%04x:%04x\", \"class\": \"%06x\", "
 	       "\"driver\": ", n->bdf, n->vendor, n->device,
 	       n->subsystem_vendor, n->subsystem_device, n->class);
-	json_string(stdout, n->driver);
+	dpkit_json_string(stdout, n->driver);
 	printf(", \"override\": ");
-	json_string(stdout, n->override);
+	dpkit_json_string(stdout, n->override);
 	printf(", \"orig_driver\": ");
-	json_string(stdout, n->orig_driver);
+	dpkit_json_string(stdout, n->orig_driver);
 	printf(", \"numa_node\": %d, \"iommu_group\": %d, \"netdev\": ",
 	       n->numa_node, n->iommu_group);
 	if (n->flags & DPKIT_NIC_F_NETDEV) {
-		json_string(stdout, n->ifname);
+		dpkit_json_string(stdout, n->ifname);
 		printf(", \"ifindex\": %d, \"operstate\": \"%s\", \"if_up\": %s",
 		       n->ifindex, nic_state(n), n->if_flags & 1 ? "true" : "false");
 	} else {
 		printf("null");
 	}
 	printf(", \"addresses\": %s, \"bifurcated\": %s, \"eventdev\": %s, "
-	       "\"bound_by_dpkit\": %s, \"leased\": %s}",
+	       "\"bound_by_dpkit\": %s, \"leased\": %s, \"busy\": %s, "
+	       "\"other_netns\": %s}",
 	       n->flags & DPKIT_NIC_F_ROUTE ? "true" : "false",
 	       n->flags & DPKIT_NIC_F_BIFURCATED ? "true" : "false",
 	       n->flags & DPKIT_NIC_F_EVENTDEV ? "true" : "false",
 	       n->flags & DPKIT_NIC_F_DPKIT ? "true" : "false",
-	       n->flags & DPKIT_NIC_F_LEASED ? "true" : "false");
+	       n->flags & DPKIT_NIC_F_LEASED ? "true" : "false",
+	       n->flags & DPKIT_NIC_F_BUSY ? "true" : "false",
+	       n->flags & DPKIT_NIC_F_NETNS ? "true" : "false");
+}
+
+/* Append @note to the comma-separated @notes. */
+static void add_note(char *notes, size_t size, const char *note)
+{
+	size_t len = strlen(notes);
+
+	snprintf(notes + len, size - len, "%s%s", len ? ", " : "", note);
 }
 
 int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
@@ -79,7 +90,7 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 	struct dpkit_nic *nics;
 	unsigned int i, n;
 	struct dpkit *dk;
-	char group[16], node[16], notes[96];
+	char group[16], node[16], notes[160];
 	struct dpkit_override *ovr = NULL;
 	unsigned int nr_ovr = 0;
 	int ret;
@@ -122,14 +133,19 @@ int cmd_nic_list(struct ctl *ctl, int argc, char **argv)
 			snprintf(notes, sizeof(notes), "dpkit%s, was %s",
 				 x->flags & DPKIT_NIC_F_LEASED ? " (lease)" : "",
 				 x->orig_driver[0] ? x->orig_driver : "unbound");
+		if (x->flags & DPKIT_NIC_F_BUSY)
+			add_note(notes, sizeof(notes),
+				 "busy: its driver is changing (a VFIO user holding it?)");
+		if (x->flags & DPKIT_NIC_F_NETNS)
+			add_note(notes, sizeof(notes), "netdev in another namespace");
 		if (x->flags & DPKIT_NIC_F_ROUTE)
-			strcat(notes, notes[0] ? ", addresses" : "addresses");
+			add_note(notes, sizeof(notes), "addresses");
 		if (x->flags & DPKIT_NIC_F_BIFURCATED)
-			strcat(notes, notes[0] ? ", bifurcated" : "bifurcated");
+			add_note(notes, sizeof(notes), "bifurcated");
 		if (x->flags & DPKIT_NIC_F_EVENTDEV)
-			strcat(notes, notes[0] ? ", DLB eventdev" : "DLB eventdev");
+			add_note(notes, sizeof(notes), "DLB eventdev");
 		if (persistent(ovr, nr_ovr, x->bdf))
-			strcat(notes, notes[0] ? ", persistent" : "persistent");
+			add_note(notes, sizeof(notes), "persistent");
 		printf("%-12s  %04x:%04x  %-12s  %-5s  %-5s  %-10s  %-7s  %s\n",
 		       x->bdf, x->vendor, x->device,
 		       x->driver[0] ? x->driver : "-",

@@ -31,10 +31,11 @@ void dpk_config_defaults(struct dpk_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->nr_workers = 1;
+	cfg->lcores_per_cpu = 1;
 	cfg->main_lcore = -1;
 	cfg->service_cpu = DPK_SERVICE_PLACED;
 	cfg->eventdev = DPK_EVDEV_AUTO;
-	cfg->mbufs = 8191;
+	cfg->mbufs = 0;			/* from the plan */
 	cfg->mbuf_cache = 256;
 	cfg->hugepages = true;
 	cfg->memory_mb = 512;
@@ -182,6 +183,10 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 				    n, DPKIT_MAX_WORKERS);
 		cfg->nr_workers = n;
 		cfg->workers_listed = true;
+	} else if (!strcmp(key, "lcores-per-cpu")) {
+		if (parse_uint(v, 1, 16, &cfg->lcores_per_cpu))
+			return fail(err, size, w, key, "'%s': 1 to 16 (more than 1 "
+				    "is a test mode)", v);
 	} else if (!strcmp(key, "isolate")) {
 		if (dpkit_cpulist_parse(v, cfg->isolate_cpus, DPK_CPU_BITS) < 0)
 			return fail(err, size, w, key, "%s", dpkit_errmsg());
@@ -215,8 +220,11 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 				    v);
 		strcpy(cfg->stage, v);
 	} else if (!strcmp(key, "mbufs")) {
-		if (parse_uint(v, 1023, 1U << 24, &cfg->mbufs))
-			return fail(err, size, w, key, "'%s': 1023 to %u", v, 1U << 24);
+		if (!strcmp(v, "auto"))
+			cfg->mbufs = 0;
+		else if (parse_uint(v, 1023, 1U << 24, &cfg->mbufs))
+			return fail(err, size, w, key, "'%s': auto, or 1023 to %u", v,
+				    1U << 24);
 	} else if (!strcmp(key, "mbuf-cache")) {
 		if (parse_uint(v, 0, 512, &cfg->mbuf_cache))
 			return fail(err, size, w, key, "'%s': 0 to 512", v);
@@ -270,6 +278,55 @@ static struct dpk_port_config *port_get(struct dpk_config *cfg,
 	return p;
 }
 
+/* rss-key = symmetric | device | HEX (an even number of hex digits). */
+static int set_rss_key(struct dpk_port_config *p, const struct where *w,
+		       const char *key, const char *v, char *err, size_t size)
+{
+	size_t i, n = strlen(v);
+	unsigned int byte;
+
+	if (!strcmp(v, "symmetric") || !strcmp(v, "device")) {
+		p->rss_key_kind = v[0] == 's' ? DPK_RSS_KEY_SYMMETRIC :
+						DPK_RSS_KEY_DEVICE;
+		p->rss_key_len = 0;
+		return 0;
+	}
+	if (!n || n % 2 || n / 2 > DPK_RSS_KEY_MAX ||
+	    strspn(v, "0123456789abcdefABCDEF") != n)
+		return fail(err, size, w, key, "'%s': symmetric, device, or the "
+			    "key in hex (up to %d bytes)", v, DPK_RSS_KEY_MAX);
+	for (i = 0; i < n / 2; i++) {
+		sscanf(v + 2 * i, "%2x", &byte);
+		p->rss_key[i] = byte;
+	}
+	p->rss_key_len = n / 2;
+	p->rss_key_kind = DPK_RSS_KEY_GIVEN;
+	return 0;
+}
+
+/* reta = LIST: rx queue numbers, repeated over the device's RETA. */
+static int set_reta(struct dpk_port_config *p, const struct where *w,
+		    const char *key, const char *v, char *err, size_t size)
+{
+	char buf[4 * DPK_RETA_MAX], *tok, *save;
+	unsigned int q, n = 0;
+
+	if (strlen(v) >= sizeof(buf))
+		return fail(err, size, w, key, "too long");
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == DPK_RETA_MAX || parse_uint(tok, 0, 63, &q))
+			return fail(err, size, w, key, "'%s': up to %d rx queue "
+				    "numbers (0-63), comma-separated", v,
+				    DPK_RETA_MAX);
+		p->reta[n++] = q;
+	}
+	if (!n)
+		return fail(err, size, w, key, "empty");
+	p->nr_reta = n;
+	return 0;
+}
+
 static int set_port(struct dpk_port_config *p, const struct where *w,
 		    const char *key, const char *v, char *err, size_t size)
 {
@@ -300,6 +357,10 @@ static int set_port(struct dpk_port_config *p, const struct where *w,
 		if (parse_uint(v, 0, 3, &p->priority))
 			return fail(err, size, w, key, "'%s': 0 (highest) to 3 "
 				    "(lowest)", v);
+	} else if (!strcmp(key, "rss-key")) {
+		return set_rss_key(p, w, key, v, err, size);
+	} else if (!strcmp(key, "reta")) {
+		return set_reta(p, w, key, v, err, size);
 	} else {
 		return fail(err, size, w, key, "unknown port key");
 	}
@@ -383,6 +444,10 @@ int dpk_config_set(struct dpk_config *cfg, const char *assignment, char *err,
 
 	if (strlen(assignment) >= sizeof(buf))
 		return fail(err, size, &w, NULL, "too long");
+	/* What a file cannot say: stage one passes it on as a file. */
+	if (strpbrk(assignment, "#\n"))
+		return fail(err, size, &w, NULL, "'%s': no '#' or line break in "
+			    "an override", assignment);
 	strcpy(buf, assignment);
 	eq = strchr(buf, '=');
 	if (!eq)
@@ -407,7 +472,7 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 {
 	struct where w = { .path = "config" };
 	struct dpk_port_config *p;
-	unsigned int i, j;
+	unsigned int i, j, n;
 
 	if (!cfg->nr_ports)
 		return fail(err, size, &w, NULL, "no [port NAME] section: "
@@ -417,6 +482,11 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 		w.port = p->name;
 		if (!p->device[0])
 			return fail(err, size, &w, "device", "missing");
+		if (p->is_pci && !cfg->hugepages)
+			return fail(err, size, &w, "device", "a PCI port needs "
+				    "hugepages (hugepages = no gives 4 KiB pages: "
+				    "DMA through the IOMMU page by page, or not at "
+				    "all without one)");
 		for (j = 0; j < i; j++)
 			if (!strcmp(cfg->ports[j].device, p->device))
 				return fail(err, size, &w, "device", "%s is also "
@@ -436,6 +506,20 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 				    p->forward);
 	}
 	w.port = NULL;
+	if (cfg->lcores_per_cpu > 1) {
+		/* Spinning lcores sharing a CPU starve each other: a test
+		 * mode, for worker counts a small machine does not have. */
+		if (!cfg->workers_listed || cfg->isolate)
+			return fail(err, size, &w, "lcores-per-cpu", "a test mode: "
+				    "only with worker-cpus and without isolate");
+		for (n = 0, i = 0; i < DPK_CPU_BITS; i++)
+			n += cfg->worker_cpus[i / 64] >> (i % 64) & 1;
+		if (n * cfg->lcores_per_cpu > DPKIT_MAX_WORKERS)
+			return fail(err, size, &w, "lcores-per-cpu", "%u CPUs x %u: "
+				    "at most %u workers", n, cfg->lcores_per_cpu,
+				    DPKIT_MAX_WORKERS);
+		cfg->nr_workers = n * cfg->lcores_per_cpu;
+	}
 	if (cfg->eventdev == DPK_EVDEV_DLB2 &&
 	    !starts_with_bdf(cfg->eventdev_args))
 		return fail(err, size, &w, "eventdev-args", "eventdev = dlb2 "
@@ -453,11 +537,13 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 			    "the main lcore runs on a housekeeping CPU",
 			    cfg->main_lcore);
 	if (cfg->service_cpu >= 0 && cfg->workers_listed &&
+	    cfg->lcores_per_cpu == 1 &&
 	    (cfg->worker_cpus[cfg->service_cpu / 64] >> (cfg->service_cpu % 64) & 1))
 		return fail(err, size, &w, "service-cpu", "CPU %d is also a "
 			    "worker CPU: never two spinning lcores on one CPU",
 			    cfg->service_cpu);
-	if (cfg->service_cpu >= 0 && cfg->service_cpu == cfg->main_lcore)
+	if (cfg->service_cpu >= 0 && cfg->service_cpu == cfg->main_lcore &&
+	    cfg->lcores_per_cpu == 1)
 		return fail(err, size, &w, "service-cpu", "CPU %d is the main "
 			    "lcore's", cfg->service_cpu);
 	if (cfg->main_lcore >= 0 && cfg->workers_listed &&
@@ -472,12 +558,14 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 {
 	const struct dpk_port_config *p;
 	char list[256];
-	unsigned int i;
+	unsigned int i, j;
 
 	if (cfg->workers_listed) {
 		dpkit_cpulist_format(cfg->worker_cpus, DPK_CPU_BITS, list,
 				     sizeof(list));
 		fprintf(f, "worker-cpus = %s\n", list);
+		if (cfg->lcores_per_cpu > 1)
+			fprintf(f, "lcores-per-cpu = %u\n", cfg->lcores_per_cpu);
 	} else {
 		fprintf(f, "workers = %u\n", cfg->nr_workers);
 	}
@@ -496,8 +584,12 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 	if (cfg->eventdev_args[0])
 		fprintf(f, "eventdev-args = %s\n", cfg->eventdev_args);
 	fprintf(f, "stage = %s\n", cfg->stage);
-	fprintf(f, "mbufs = %u\nmbuf-cache = %u\nhugepages = %s\n", cfg->mbufs,
-		cfg->mbuf_cache, cfg->hugepages ? "yes" : "no");
+	if (cfg->mbufs)
+		fprintf(f, "mbufs = %u\n", cfg->mbufs);
+	else
+		fprintf(f, "mbufs = auto\n");
+	fprintf(f, "mbuf-cache = %u\nhugepages = %s\n", cfg->mbuf_cache,
+		cfg->hugepages ? "yes" : "no");
 	if (!cfg->hugepages)
 		fprintf(f, "memory = %u\n", cfg->memory_mb);
 	fprintf(f, "log-level = %s\n", cfg->log_level);
@@ -507,5 +599,18 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 			"tx-desc = %u\nforward = %s\npriority = %u\n", p->name,
 			p->device, p->queues, p->rx_desc, p->tx_desc, p->forward,
 			p->priority);
+		if (p->rss_key_kind == DPK_RSS_KEY_GIVEN) {
+			fprintf(f, "rss-key = ");
+			for (j = 0; j < p->rss_key_len; j++)
+				fprintf(f, "%02x", p->rss_key[j]);
+			fprintf(f, "\n");
+		} else {
+			fprintf(f, "rss-key = %s\n", p->rss_key_kind ==
+				DPK_RSS_KEY_DEVICE ? "device" : "symmetric");
+		}
+		for (j = 0; j < p->nr_reta; j++)
+			fprintf(f, "%s%u", j ? "," : "reta = ", p->reta[j]);
+		if (p->nr_reta)
+			fprintf(f, "\n");
 	}
 }

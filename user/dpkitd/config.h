@@ -27,6 +27,15 @@ enum dpk_eventdev {
 	DPK_EVDEV_NONE,		/* poll mode: rx -> stage -> tx on one worker */
 };
 
+#define DPK_RSS_KEY_MAX		64	/* bytes */
+#define DPK_RETA_MAX		64	/* entries given, repeated over the RETA */
+
+enum dpk_rss_key {
+	DPK_RSS_KEY_SYMMETRIC,		/* 0x6d5a repeated (flow.h) */
+	DPK_RSS_KEY_DEVICE,		/* the PMD's own */
+	DPK_RSS_KEY_GIVEN,		/* rss_key[] */
+};
+
 struct dpk_port_config {
 	char name[DPK_NAME_LEN];
 	char device[DPK_DEVICE_LEN];	/* PCI BDF or a vdev ("net_ring0") */
@@ -35,6 +44,11 @@ struct dpk_port_config {
 	unsigned int rx_desc, tx_desc;
 	char forward[DPK_NAME_LEN];	/* the port its packets go to */
 	unsigned int priority;		/* 0 (highest) .. 3: its events' level */
+	enum dpk_rss_key rss_key_kind;
+	unsigned int rss_key_len;
+	uint8_t rss_key[DPK_RSS_KEY_MAX];
+	unsigned int nr_reta;		/* 0: the PMD's RETA */
+	uint8_t reta[DPK_RETA_MAX];	/* rx queues, repeated over the RETA */
 	int forward_idx;		/* resolved */
 };
 
@@ -43,6 +57,9 @@ struct dpk_config {
 	unsigned int nr_workers;
 	bool workers_listed;
 	uint64_t worker_cpus[DPK_CPU_BITS / 64];
+	/* Test mode only (lcores-per-cpu > 1): that many worker lcores share
+	 * each CPU of worker-cpus. Never in production placement. */
+	unsigned int lcores_per_cpu;
 	int main_lcore;			/* -1: from the placement */
 	int service_cpu;		/* DPK_SERVICE_*, or a CPU */
 	/* isolate = LIST: CPUs dpkitd isolates through its lease (stage one)

@@ -12,9 +12,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_eventdev.h>
+
 #include "config.h"
 #include "dpkitd_stage.h"
 #include "libdpkit.h"
+#include "plan.h"
 
 #define DPK_BURST	32
 #define DPK_MAX_RXQ	64	/* (port, queue) pairs per worker */
@@ -24,12 +27,15 @@ struct rte_mempool;
 /* Per-worker counters; only the worker writes them, the main lcore reads. */
 struct dpk_stats {
 	uint64_t rx;
+	uint64_t rx_held;		/* refused by the eventdev, offered again */
+	uint64_t stage;			/* packets the stage saw */
 	uint64_t tx;
 	uint64_t drop_tx_full;		/* the tx queue did not take them */
 	uint64_t drop_link_down;	/* the destination port was down */
-	uint64_t drop_evdev;		/* the eventdev refused them (full) */
+	uint64_t drop_evdev;		/* the eventdev refused a forward (full) */
 	uint64_t drop_stage;		/* the stage said drop */
 	uint64_t drop_flush;		/* in flight at shutdown, freed */
+	uint64_t evdev_errors;		/* -EINVAL from the eventdev: a bug */
 	uint64_t polls, busy_polls;	/* passes, and passes with packets */
 	/* The same drops by port: link down by the port it was for, eventdev
 	 * full by the port it came in by (rx) or was for (forward). */
@@ -41,24 +47,29 @@ struct dpk_rxq {
 	uint16_t port_id, queue;	/* DPDK's ids */
 	uint16_t dst_port_id;
 	uint8_t port, dst_port;		/* config indexes: bits of link_up */
+	bool sw_hash;			/* no RSS hash in the mbuf: flow.c's */
 };
 
 /*
  * The eventdev as the workers use it, set before launch (evdev.c): queue 0
- * is atomic by flow (rx -> stage), queue 1 is single-link (stage -> tx).
- * Worker i owns two event ports: i, linked to queue 0, for the stage, and
- * nr_workers + i, linked to nothing, for rx's NEW events, whose
- * new_event_threshold holds rx back before the device is full, so that
- * forwards always find room. Worker 0 also owns tx_port, the one linked to
- * queue 1. What the device needs is read from its capabilities.
+ * is atomic by flow; worker i owns event port i, on which it enqueues its
+ * rx as NEW events and dequeues queue 0 for the stage, then sends on its
+ * own tx queue of each port. A port with fewer tx queues than workers is
+ * sent to through queue 1, single-link, whose port (tx_port) worker 0 owns
+ * (Documentation/dpkitd.rst, "The pipeline"). What the device needs is
+ * read from its capabilities.
  */
 struct dpk_evdev {
 	uint8_t dev;
+	uint8_t nb_ports, nb_queues;
+	bool has_tx_port;		/* queue 1 and its port exist */
 	uint8_t tx_port;
 	bool maintain;			/* no RTE_EVENT_DEV_CAP_MAINTENANCE_FREE */
 	bool qos;			/* RTE_EVENT_DEV_CAP_EVENT_QOS */
 	unsigned int max_num_events;	/* nb_events_limit */
-	unsigned int new_threshold;	/* per rx port */
+	unsigned int flows;		/* max_event_queue_flows */
+	unsigned int new_threshold;	/* every port's */
+	unsigned int reserve;		/* credits the ports may hold back */
 	uint16_t deq_depth, enq_depth;
 	char name[32];
 };
@@ -83,10 +94,15 @@ struct dpk_worker {
 	const struct dpk_stage *stage;
 	struct dpk_stage_ctx stage_ctx;
 	const struct dpk_evdev *ev;
-	uint8_t ev_port;		/* the stage's (dequeue, forward) */
-	uint8_t rx_ev_port;		/* rx's (NEW events only) */
+	uint8_t ev_port;		/* rx's NEW, the stage's dequeue */
 	unsigned int rx_first;		/* the rx queue served first */
+	bool shared_cpu;		/* test mode: yield after each pass */
+	/* rx admission: NEW events the eventdev refused, offered first next
+	 * pass (no rx meanwhile). */
+	uint16_t nb_held;
+	struct rte_event held[DPK_BURST];
 	bool tx;			/* owns the eventdev's tx port */
+	uint32_t funnel;		/* ports sent to through tx_port */
 	struct dpk_service *service;	/* inline: this worker runs it */
 	uint8_t prio[DPK_MAX_PORTS];	/* event priority per rx port */
 	uint16_t port_ids[DPK_MAX_PORTS];	/* config index -> DPDK port */
@@ -97,17 +113,40 @@ struct dpk_worker {
 	struct dpk_stats stats;
 };
 
+#define DPK_RETA_SIZE	512	/* the largest RETA dpkitd configures */
+
+/* A port's RSS as its device reports it (telemetry). */
+struct dpk_rss {
+	uint64_t hf;
+	uint8_t key[DPK_RSS_KEY_MAX];
+	uint8_t key_len;
+	uint16_t reta_size;
+	uint16_t reta[DPK_RETA_SIZE];
+};
+
 struct dpk_main {
 	const struct dpk_config *cfg;
-	struct rte_mempool *pool;
+	/* The plan (plan.h): queues and NUMA node per port, the eventdev's
+	 * size, one mbuf pool per NUMA node with ports. */
+	struct dpk_port_plan plan[DPK_MAX_PORTS];
+	struct dpk_evdev_plan ev_plan;
+	struct dpk_mbuf_plan mbuf_plan;
+	struct rte_mempool *pools[DPK_MAX_POOLS];
+	unsigned int nr_pools;
 	unsigned int nr_ports, nr_started;
 	uint16_t port_ids[DPK_MAX_PORTS];
+	uint16_t nb_rxq[DPK_MAX_PORTS], nb_txq[DPK_MAX_PORTS];
+	uint32_t funnel;		/* ports with one tx queue for all */
+	uint32_t configured, started;	/* ports to close, to stop */
+	struct dpk_rss rss[DPK_MAX_PORTS];
+	uint32_t hw_hash;		/* ports whose mbufs carry the RSS hash */
 	unsigned int nr_workers;
 	struct dpk_worker workers[DPKIT_MAX_WORKERS];
 	volatile int stop, stop_rx;
 	const struct dpk_stage *stage;
 	uint8_t forward[DPK_MAX_PORTS];
-	bool use_evdev;
+	bool use_evdev;			/* started */
+	bool ev_configured;		/* to be closed */
 	struct dpk_evdev ev;
 	bool use_service;
 	struct dpk_service service;
@@ -127,12 +166,31 @@ struct dpk_main {
 /* worker.c: the run-to-completion loop (an lcore_function_t). */
 int dpk_worker_main(void *arg);
 
+/*
+ * Fault injection for the error-path tests, in debug builds (make
+ * DEBUG=1) only: true when DPKITD_FAIL names @what, with ":@idx" when
+ * @idx >= 0 (DPKITD_FAIL=port-start:1, DPKITD_FAIL=evdev-link).
+ */
+#ifdef DPK_DEBUG
+bool dpk_fail_at(const char *what, int idx);
+#else
+static inline bool dpk_fail_at(const char *what, int idx)
+{
+	(void)what;
+	(void)idx;
+	return false;
+}
+#endif
+
 /* thread.c: the only way to start a non-EAL thread (registered with the EAL
  * while it runs @fn). */
 int dpk_spawn(pthread_t *thread, const char *name, void (*fn)(void *arg),
 	      void *arg);
 
-/* evdev.c: configure and start the eventdev, its service; stop it all. */
+/* evdev.c: plan the eventdev from what it says it has (before the mbuf
+ * pools: they hold its events); configure and start it and its service;
+ * stop it all. */
+int dpk_evdev_plan(struct dpk_main *m);
 int dpk_evdev_setup(struct dpk_main *m, int service_lcore);
 void dpk_evdev_stop(struct dpk_main *m);
 
@@ -150,15 +208,24 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
 /* telemetry.c: /dpkit/ports, /dpkit/workers, /dpkit/link. */
 void dpk_telemetry_init(const struct dpk_main *m);
 
-/* Where dpkitd records the userspace isolation knobs it changed, and the
+/* dpkitd's entries in the knobs' journal (DPKIT_KNOBS_JOURNAL), and the
  * lock that keeps it one per host (its pid inside). */
+#define DPK_KNOBS_OWNER	"dpkitd"
 #define DPK_RUN_DIR	"/run/dpkit"
-#define DPK_KNOBS_UNDO	DPK_RUN_DIR "/dpkitd.undo"
 #define DPK_LOCK	DPK_RUN_DIR "/dpkitd.lock"
 
 /* stage1.c: binds through a lease, the sealed config memfd, exec self. */
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv);
 void dpk_knobs_undo(void);	/* stage two, at exit */
+/*
+ * Stage two's configuration: the text of stage one's memfd
+ * (DPKITD_CONFIG_FD), which must be sealed against change, once the
+ * instance lock is held (stage one's, DPKITD_LOCK_FD, or taken now: a
+ * stage two from the environment is still one per host). NULL and @err
+ * when not.
+ */
+#define DPK_CONFIG_MAX	(1 << 20)
+char *dpk_stage2_config(char *err, size_t size);
 
 #endif /* DPKITD_H */

@@ -8,10 +8,12 @@
  * them: dpkitd sends, drops and counts. in[i] is the port packet i came in
  * by (same indexes).
  *
- * A stage runs on worker lcores, so the worker rules apply (worker_rules.h:
- * no sleeping, blocking, signals or locks). With an eventdev, the packets of
- * one flow reach the stage on one worker at a time and in order (queue 0 is
- * atomic); in poll mode a port's queue is always served by one worker.
+ * A stage runs on worker lcores, so the worker rules apply: the build
+ * compiles each file of STAGES under worker_rules.h (no sleeping, blocking,
+ * signals, raw DPDK locks: a stage that uses one does not build). With an
+ * eventdev, the packets of one flow reach the stage on one worker at a time
+ * and in order (queue 0 is atomic); in poll mode a port's queue is always
+ * served by one worker.
  *
  * dpkitd's built-in stages are "forward" (the forwarding map, the default),
  * "reflect" (back out the port it came in by, MAC addresses swapped) and
@@ -26,8 +28,10 @@
  *	DPK_STAGE_REGISTER(my_stage);
  *
  * build dpkitd with it (make STAGES=path/to/mine.c) and say "stage = mine"
- * in dpkitd.conf (Documentation/dpkitd.rst). tests/host/stages/ has two
- * small examples.
+ * in dpkitd.conf (Documentation/dpkitd.rst). A control function (below)
+ * may block, so it goes in a file of its own, outside the worker rules:
+ * make STAGES=mine.c STAGES_CONTROL=mine_control.c. tests/host/stages/ has
+ * two small examples.
  */
 #ifndef DPKITD_STAGE_H
 #define DPKITD_STAGE_H
@@ -57,7 +61,8 @@ struct dpk_stage {
 	/*
 	 * Optional: the stage's control work (loading tables, talking to
 	 * the outside), on a thread of its own that is not a worker: it may
-	 * block and sleep, and, registered with the EAL, use DPDK's
+	 * block and sleep (in a file of STAGES_CONTROL), and, registered
+	 * with the EAL, use DPDK's
 	 * lock-free rings and mempools to hand work to the workers. It runs
 	 * from before the workers start until *stop is set, and must then
 	 * return promptly. ctx->worker is 0 and means nothing here.

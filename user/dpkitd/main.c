@@ -50,7 +50,7 @@ static char *read_file(const char *path, char *err, size_t size)
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);
-	buf = n >= 0 && n < (1 << 20) ? calloc(1, n + 1) : NULL;
+	buf = n >= 0 && n < DPK_CONFIG_MAX ? calloc(1, n + 1) : NULL;
 	if (!buf || fread(buf, 1, n, f) != (size_t)n) {
 		snprintf(err, size, "%s: cannot read it (or over 1 MiB)", path);
 		free(buf);
@@ -92,7 +92,9 @@ static int resolve_placement(const struct dpk_config *cfg,
 			     struct dpkit_placement *p, char *err, size_t size)
 {
 	static uint64_t isolated[DPK_CPU_BITS / 64];
-	struct dpkit_place_req req = { .nr_workers = cfg->nr_workers };
+	struct dpkit_place_req req = {
+		.nr_workers = cfg->nr_workers / cfg->lcores_per_cpu,
+	};
 	unsigned int nr_bits, i;
 	struct dpkit_topo topo;
 	size_t len;
@@ -139,6 +141,16 @@ static int resolve_placement(const struct dpk_config *cfg,
 		snprintf(err, size, "placement: %s", dpkit_errmsg());
 		goto out;
 	}
+	if (cfg->lcores_per_cpu > 1) {
+		/* Test mode: the placed CPUs again, each for that many lcores. */
+		for (i = p->nr_workers; i < cfg->nr_workers; i++)
+			p->workers[i] = p->workers[i % p->nr_workers];
+		p->nr_workers = cfg->nr_workers;
+		len = strlen(p->why);
+		snprintf(p->why + len, sizeof(p->why) - len, "TEST MODE: %u worker "
+			 "lcores share each worker CPU (lcores-per-cpu = %u): never "
+			 "in production\n", cfg->lcores_per_cpu, cfg->lcores_per_cpu);
+	}
 	if (cfg->main_lcore >= 0) {
 		if (!dpkit_topo_cpu(&topo, cfg->main_lcore)) {
 			snprintf(err, size, "main-lcore: CPU %d does not exist",
@@ -153,7 +165,8 @@ static int resolve_placement(const struct dpk_config *cfg,
 	    cfg->service_cpu != DPK_SERVICE_PLACED) {
 		if (cfg->service_cpu >= 0 &&
 		    (!dpkit_topo_cpu(&topo, cfg->service_cpu) ||
-		     cfg->service_cpu == p->main_cpu)) {
+		     (cfg->service_cpu == p->main_cpu &&
+		      cfg->lcores_per_cpu == 1))) {
 			snprintf(err, size, "service-cpu: CPU %d %s",
 				 cfg->service_cpu, cfg->service_cpu == p->main_cpu ?
 				 "is the main lcore's" : "does not exist");
@@ -236,8 +249,8 @@ int main(int argc, char **argv)
 	struct dpkit_placement p;
 	struct dpk_config cfg;
 	int opt, check = 0, ret;
-	char err[512], fdpath[64], *text;
-	const char *memfd;
+	char err[512], *text;
+	bool stage2;
 
 	while ((opt = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -269,17 +282,17 @@ int main(int argc, char **argv)
 
 	dpk_config_defaults(&cfg);
 	/* Stage two: the resolved configuration comes from stage one's memfd. */
-	memfd = getenv("DPKITD_CONFIG_FD");
-	if (memfd) {
-		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%s", memfd);
-		path = fdpath;
+	stage2 = getenv("DPKITD_CONFIG_FD") != NULL;
+	if (stage2) {
+		path = "stage one's memfd";
 		nr_sets = 0;
-	}
-	/* -c FILE must exist; the default file is read when there is one. */
-	if (!path && access(DEFAULT_CONFIG, F_OK) == 0)
+	} else if (!path && access(DEFAULT_CONFIG, F_OK) == 0) {
+		/* -c FILE must exist; the default file is read if there is one. */
 		path = DEFAULT_CONFIG;
+	}
 	if (path) {
-		text = read_file(path, err, sizeof(err));
+		text = stage2 ? dpk_stage2_config(err, sizeof(err)) :
+				read_file(path, err, sizeof(err));
 		if (!text) {
 			fprintf(stderr, "dpkitd: %s\n", err);
 			return 1;
@@ -311,13 +324,12 @@ int main(int argc, char **argv)
 		print_eal(&cfg, &p);
 		return 0;
 	}
-	if (!memfd)
+	if (!stage2)
 		return dpk_stage1(&cfg, &p, argv);
 	/* exec of /proc/self/exe named us "exe": be dpkitd in ps and pgrep. */
 	prctl(PR_SET_NAME, "dpkitd");
 	fprintf(stderr, "dpkitd: stage two: the configuration from stage one's "
 		"sealed memfd%s\n", getenv("DPKITD_LEASE_FD") ? ", the lease" : "");
-	unsetenv("DPKITD_CONFIG_FD");	/* DPKITD_LEASE_FD: dataplane.c's */
 	ret = dpk_run(&cfg, &p);
 	dpk_knobs_undo();
 	return ret;

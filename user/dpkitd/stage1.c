@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "dpkitd.h"
+#include "notify.h"
 
 #define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
@@ -61,23 +63,25 @@ static int write_memfd(struct dpk_config *cfg, const struct dpkit_placement *p)
 /*
  * isolate = LIST: through the lease when nothing is isolated (the kernel
  * undoes it when dpkitd ends, however it ends), plus the userspace knobs
- * (default IRQ affinity, workqueue cpumask) recorded in DPK_KNOBS_UNDO,
- * which stage two undoes when it exits (and the next start, if it
- * crashed). An isolation someone else set is used as it is when it covers
- * LIST, else dpkitd refuses: it may not take it over.
+ * (default IRQ affinity, workqueue cpumask), journaled as dpkitd's in the
+ * knobs' journal, which stage two undoes when it exits (and the next
+ * start, after a crash: holding the instance lock, every dpkitd entry
+ * there is a dead dpkitd's). An isolation someone else set is used as it
+ * is when it covers LIST, else dpkitd refuses: it may not take it over.
  */
-/* Put back the knobs isolate() changed, if it did. */
+/* Put back the knobs a dpkitd changed, if any did. */
 void dpk_knobs_undo(void)
 {
-	char report[1024];
+	char report[1024], *line, *save;
+	int ret;
 
-	if (!getenv("DPKITD_KNOBS_UNDO"))
-		return;
-	if (dpkit_knobs_undo(DPK_KNOBS_UNDO, report, sizeof(report)) < 0)
+	ret = dpkit_knobs_undo(DPKIT_KNOBS_JOURNAL, DPK_KNOBS_OWNER, report,
+			       sizeof(report));
+	for (line = strtok_r(report, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "dpkitd: put back: %s\n", line);
+	if (ret < 0)
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
-	else
-		fprintf(stderr, "dpkitd: put back: %s", report);
-	unsetenv("DPKITD_KNOBS_UNDO");
 }
 
 static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
@@ -123,15 +127,14 @@ static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
 		"moved off, %u left (dpkitctl isolate show)\n", list, moved,
 		unmovable);
 	nr_cpus = RTE_MIN(dpkit_knobs_nr_cpus(), (unsigned int)DPK_CPU_BITS);
-	if (dpkit_knobs_apply(cfg->isolate_cpus, nr_cpus, DPK_KNOBS_UNDO, report,
-			      sizeof(report)) < 0) {
+	if (dpkit_knobs_apply(cfg->isolate_cpus, nr_cpus, DPKIT_KNOBS_JOURNAL,
+			      DPK_KNOBS_OWNER, report, sizeof(report)) < 0) {
 		fprintf(stderr, "dpkitd: isolate = %s: %s\n", list,
 			dpkit_errmsg());
-		dpkit_knobs_undo(DPK_KNOBS_UNDO, report, sizeof(report));
+		dpk_knobs_undo();
 		return -1;	/* and the lease clears the isolation */
 	}
 	fprintf(stderr, "dpkitd: %s", report);
-	setenv("DPKITD_KNOBS_UNDO", DPK_KNOBS_UNDO, 1);
 	return 0;
 err:
 	fprintf(stderr, "dpkitd: isolate = %s: %s\n", list, dpkit_errmsg());
@@ -140,28 +143,39 @@ err:
 
 /*
  * One dpkitd per host: they would share the telemetry socket (the EAL's
- * file prefix) and the knobs' undo file. The lock is held by an fd that
- * stays open over the exec, so stage two holds it until it ends.
+ * file prefix) and the knobs' journal. The lock is held by an fd that
+ * stays open over the exec (DPKITD_LOCK_FD), so stage two holds it until
+ * it ends. @fd: that fd in stage two, else -1 (open the lock file).
+ * Returns the fd holding the lock, or -errno and @err.
  */
-static int instance_lock(void)
+static int instance_lock(int fd, char *err, size_t size)
 {
+	struct stat a, b;
 	char pid[32] = "";
 	ssize_t n;
-	int fd;
 
 	mkdir(DPK_RUN_DIR, 0755);
-	fd = open(DPK_LOCK, O_RDWR | O_CREAT, 0644);	/* no O_CLOEXEC */
-	if (fd < 0) {
-		fprintf(stderr, "dpkitd: %s: %s\n", DPK_LOCK, strerror(errno));
-		return -errno;
+	if (fd >= 0) {
+		if (fstat(fd, &a) || stat(DPK_LOCK, &b) || a.st_dev != b.st_dev ||
+		    a.st_ino != b.st_ino) {
+			snprintf(err, size, "DPKITD_LOCK_FD %d is not %s", fd,
+				 DPK_LOCK);
+			return -EBADF;
+		}
+	} else {
+		fd = open(DPK_LOCK, O_RDWR | O_CREAT, 0644);	/* no O_CLOEXEC */
+		if (fd < 0) {
+			snprintf(err, size, "%s: %s", DPK_LOCK, strerror(errno));
+			return -errno;
+		}
 	}
+	/* Stage one's fd holds it already: flock() says yes again. */
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		n = pread(fd, pid, sizeof(pid) - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		fprintf(stderr, "dpkitd: another dpkitd is running (pid %s, "
-			"holding %s): one per host\n", pid[0] ? pid : "?",
-			DPK_LOCK);
+		snprintf(err, size, "another dpkitd is running (pid %s, holding "
+			 "%s): one per host", pid[0] ? pid : "?", DPK_LOCK);
 		close(fd);
 		return -EBUSY;
 	}
@@ -171,18 +185,92 @@ static int instance_lock(void)
 	return fd;
 }
 
+/* A file descriptor number from the environment, or -1. */
+static int env_fd(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long fd;
+
+	if (!v)
+		return -1;
+	errno = 0;
+	fd = strtol(v, &end, 10);
+	if (errno || end == v || *end || fd < 0 || fd > INT_MAX ||
+	    fcntl(fd, F_GETFD) < 0)
+		return -1;
+	return fd;
+}
+
+char *dpk_stage2_config(char *err, size_t size)
+{
+	char link[64], name[64], *text;
+	struct stat st;
+	int fd, seals, lock;
+	ssize_t n;
+
+	fd = env_fd("DPKITD_CONFIG_FD");
+	if (fd < 0) {
+		snprintf(err, size, "DPKITD_CONFIG_FD=%s: not an open file "
+			 "descriptor", getenv("DPKITD_CONFIG_FD"));
+		return NULL;
+	}
+	/* Only a memfd has seals; stage one named it dpkitd.conf. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, name, sizeof(name) - 1);
+	name[n > 0 ? n : 0] = '\0';
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (strcmp(name, "/memfd:dpkitd.conf (deleted)") &&
+			  strcmp(name, "/memfd:dpkitd.conf")) ||
+	    fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, size, "DPKITD_CONFIG_FD %d (%s): not a sealed memfd "
+			 "from stage one", fd, name[0] ? name : "?");
+		return NULL;
+	}
+	if ((seals & SEALS) != SEALS) {
+		snprintf(err, size, "DPKITD_CONFIG_FD %d: the memfd is not sealed "
+			 "against change (seals 0x%x, needs 0x%x)", fd, seals,
+			 SEALS);
+		return NULL;
+	}
+	if (st.st_size > DPK_CONFIG_MAX) {
+		snprintf(err, size, "DPKITD_CONFIG_FD %d: %lld bytes, over %d", fd,
+			 (long long)st.st_size, DPK_CONFIG_MAX);
+		return NULL;
+	}
+	lock = instance_lock(env_fd("DPKITD_LOCK_FD"), err, size);
+	if (lock < 0)
+		return NULL;
+	/* Held to the end of stage two, by no program it might start. */
+	fcntl(lock, F_SETFD, FD_CLOEXEC);
+	text = calloc(1, st.st_size + 1);
+	if (!text || pread(fd, text, st.st_size, 0) != st.st_size) {
+		snprintf(err, size, "DPKITD_CONFIG_FD %d: reading it: %s", fd,
+			 text ? strerror(errno) : "out of memory");
+		free(text);
+		return NULL;
+	}
+	close(fd);
+	unsetenv("DPKITD_CONFIG_FD");
+	unsetenv("DPKITD_LOCK_FD");
+	return text;
+}
+
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv)
 {
 	struct dpkit_nic_bind res;
 	struct dpkit *dk = NULL;
 	unsigned int i, nr_pci = 0;
-	char env[32], dlb2[16] = "";
+	char env[32], dlb2[16] = "", err[256];
 	int fd, lock;
 
-	lock = instance_lock();
-	if (lock < 0)
+	lock = instance_lock(-1, err, sizeof(err));
+	if (lock < 0) {
+		fprintf(stderr, "dpkitd: %s\n", err);
 		return 1;
+	}
+	dpk_notify("STATUS=stage one: the lease, NIC binds, CPU isolation");
 	for (i = 0; i < cfg->nr_ports; i++)
 		nr_pci += cfg->ports[i].is_pci;
 	if (cfg->eventdev == DPK_EVDEV_DLB2) {
@@ -206,11 +294,8 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
 		goto err_close;
 	}
-	if (dk && access(DPK_KNOBS_UNDO, F_OK) == 0) {
-		/* A dpkitd that did not exit cleanly left its knobs. */
-		setenv("DPKITD_KNOBS_UNDO", DPK_KNOBS_UNDO, 1);
-		dpk_knobs_undo();
-	}
+	/* A dpkitd that did not exit cleanly left its knobs. */
+	dpk_knobs_undo();
 	for (i = 0; dk && i < cfg->nr_ports; i++) {
 		if (!cfg->ports[i].is_pci)
 			continue;
@@ -244,6 +329,8 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	}
 	snprintf(env, sizeof(env), "%d", fd);
 	setenv("DPKITD_CONFIG_FD", env, 1);
+	snprintf(env, sizeof(env), "%d", lock);
+	setenv("DPKITD_LOCK_FD", env, 1);
 	if (dk) {
 		/* The lease lives on in stage two: clear close-on-exec. */
 		fcntl(dpkit_fd(dk), F_SETFD, 0);

@@ -5,10 +5,13 @@
  *
  *   poll mode:	rx -> stage -> tx, on the worker's own rx queues;
  *   eventdev:	rx -> enqueue NEW to queue 0 (atomic, flow id from RSS or
- *		the 5-tuple) | dequeue -> stage -> FORWARD to queue 1 or
- *		RELEASE | (worker 0) dequeue queue 1 -> tx; plus, where the
- *		device needs it, rte_event_maintain() when idle and the
- *		inline scheduler service.
+ *		the 5-tuple) | dequeue -> stage -> tx on the worker's own tx
+ *		queue (the atomic context is held until the next dequeue
+ *		releases it: per-flow order), or FORWARD to the single-link
+ *		queue 1 for a port with one tx queue | (worker 0, if queue 1
+ *		exists) dequeue queue 1 -> tx; plus, where the device needs
+ *		it, rte_event_maintain() when idle and the inline scheduler
+ *		service.
  *
  * Packets to a port whose link is down are dropped and counted. Nothing is
  * set aside: an enqueue the eventdev refuses is retried a bounded number of
@@ -19,6 +22,8 @@
 /* rte_event_maintain() and rte_event_port_quiesce() are experimental in
  * DPDK 22.11. */
 #define ALLOW_EXPERIMENTAL_API
+
+#include <sched.h>
 
 #include <rte_ethdev.h>
 #include <rte_eventdev.h>
@@ -36,7 +41,14 @@ RTE_DEFINE_PER_LCORE(unsigned int, dpk_locks_held);
 static inline int port_up(const struct dpk_worker *w, uint64_t up,
 			  unsigned int port)
 {
+#ifdef DPK_BENCH_NO_LINK_CHECK	/* bench/run.sh: what the check costs */
+	RTE_SET_USED(w);
+	RTE_SET_USED(up);
+	RTE_SET_USED(port);
+	return 1;
+#else
 	return up >> w->link_bit[port] & 1;
+#endif
 }
 
 /*
@@ -60,14 +72,35 @@ static inline bool can_send(struct dpk_worker *w, uint64_t up,
 	return true;
 }
 
+/* Send @n packets to port @o, on this worker's tx queue; free and count
+ * what the queue does not take. */
+static inline void tx_port(struct dpk_worker *w, uint16_t o,
+			   struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(w->port_ids[o], w->id, pkts, n);
+
+	w->stats.tx += sent;
+	if (unlikely(sent < n)) {
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+		w->stats.drop_tx_full += n - sent;
+	}
+}
+
 /* Send packet i to port out[i]; free and count what cannot go. */
 static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
 		     const uint16_t *out, uint16_t n)
 {
 	struct rte_mbuf *by_port[DPK_MAX_PORTS][DPK_BURST];
-	uint16_t cnt[DPK_MAX_PORTS], i, sent, o;
-	struct dpk_stats *st = &w->stats;
+	uint16_t cnt[DPK_MAX_PORTS], i, o = out[0];
 	uint32_t used = 0;
+
+	/* The common case: the whole burst to one port that is up. */
+	for (i = 1; i < n && out[i] == o; i++)
+		;
+	if (i == n && o < w->stage_ctx.nr_ports && port_up(w, up, o)) {
+		tx_port(w, o, pkts, n);
+		return;
+	}
 
 	for (i = 0; i < n; i++) {
 		o = out[i];
@@ -81,12 +114,7 @@ static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
 	}
 	for (; used; used &= used - 1) {
 		o = __builtin_ctz(used);
-		sent = rte_eth_tx_burst(w->port_ids[o], w->id, by_port[o], cnt[o]);
-		st->tx += sent;
-		if (sent < cnt[o]) {
-			rte_pktmbuf_free_bulk(&by_port[o][sent], cnt[o] - sent);
-			st->drop_tx_full += cnt[o] - sent;
-		}
+		tx_port(w, o, by_port[o], cnt[o]);
 	}
 }
 
@@ -107,6 +135,7 @@ static uint16_t poll_task(struct dpk_worker *w, uint64_t up)
 		if (!n)
 			continue;
 		w->stats.rx += n;
+		w->stats.stage += n;
 		total += n;
 		memset(in, rq->port, n);
 		w->stage->process(&w->stage_ctx, pkts, in, out, n);
@@ -124,17 +153,60 @@ static inline uint32_t flow_id(const struct rte_mbuf *m)
 			     rte_pktmbuf_data_len(m));
 }
 
-/* Eventdev rx: NEW events to queue 0; what the device refuses is dropped. */
+/* Whether the eventdev's last refusal was a bug rather than a full
+ * device: -EINVAL (PMDs set rte_errno to either sign); 0 and -ENOSPC
+ * are backpressure. */
+static inline bool evdev_bug(void)
+{
+	return rte_errno == EINVAL || rte_errno == -EINVAL;
+}
+
+/*
+ * Enqueue the held NEW events (rx admission): what the device takes goes,
+ * the rest stays held for the next pass. True when none is left.
+ */
+static bool admit_held(struct dpk_worker *w)
+{
+	uint16_t enq, i;
+
+	rte_errno = 0;
+	enq = rte_event_enqueue_new_burst(w->ev->dev, w->ev_port, w->held,
+					  w->nb_held);
+	if (enq < w->nb_held && evdev_bug()) {
+		/* not for lack of room: offering them again will not help */
+		for (i = enq; i < w->nb_held; i++)
+			rte_pktmbuf_free(w->held[i].mbuf);
+		w->stats.evdev_errors += w->nb_held - enq;
+		w->nb_held = 0;
+		return true;
+	}
+	if (enq < w->nb_held) {
+		memmove(w->held, w->held + enq,
+			(w->nb_held - enq) * sizeof(w->held[0]));
+		w->nb_held -= enq;
+		return false;
+	}
+	w->nb_held = 0;
+	return true;
+}
+
+/*
+ * Eventdev rx, admission first: a burst the eventdev refused is held and
+ * offered first next pass, and nothing more is received until it went in,
+ * so what the pipeline cannot take stays in the NIC's rings (counted there
+ * as missed), never received, hashed and freed. The queue after the one
+ * refused goes first next time: no queue or port gets all of the room.
+ */
 static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 {
 	const struct dpk_evdev *ev = w->ev;
 	struct rte_mbuf *pkts[DPK_BURST];
-	struct rte_event evs[DPK_BURST];
-	unsigned int k, q, refused = 0, first_refused = 0;
+	struct rte_event *evs = w->held;
+	unsigned int k, q;
 	uint16_t n, i, enq, total = 0;
 
-	/* When the eventdev is full, the first queue refused goes first next
-	 * pass: no port gets all of the room. */
+	if (w->nb_held && !admit_held(w))
+		return 0;
 	for (k = 0; k < w->nr_rxq && !*w->stop_rx; k++) {
 		const struct dpk_rxq *rq;
 
@@ -148,6 +220,9 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 			continue;
 		w->stats.rx += n;
 		total += n;
+		if (rq->sw_hash)	/* flow.c reads the headers */
+			for (i = 0; i < n; i++)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
 			evs[i] = (struct rte_event){
 				.flow_id = flow_id(pkts[i]),
@@ -160,24 +235,31 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 				.mbuf = pkts[i],
 			};
 		}
-		enq = rte_event_enqueue_new_burst(ev->dev, w->rx_ev_port, evs, n);
-		if (enq < n) {
-			rte_pktmbuf_free_bulk(&pkts[enq], n - enq);
-			w->stats.drop_evdev += n - enq;
-			w->stats.port_drop_evdev[rq->port] += n - enq;
-			if (!refused++)
-				first_refused = q;
+		rte_errno = 0;
+		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
+		if (enq < n && evdev_bug()) {
+			for (i = enq; i < n; i++)
+				rte_pktmbuf_free(pkts[i]);
+			w->stats.evdev_errors += n - enq;
+		} else if (enq < n) {
+			/* Held: the device is full; the next queue goes
+			 * first once these went in. */
+			memmove(evs, evs + enq, (n - enq) * sizeof(evs[0]));
+			w->nb_held = n - enq;
+			w->stats.rx_held += n - enq;
+			w->rx_first = (q + 1) % w->nr_rxq;
+			break;
 		}
 	}
-	if (refused)
-		w->rx_first = first_refused;
 	return total;
 }
 
 /*
  * Enqueue @n events with bounded retries (-ENOSPC is transient on a closed
  * system like DLB2); what still does not go is turned into RELEASE events,
- * its packets dropped and counted. Returns how many went as they were.
+ * its packets dropped and counted. -EINVAL is a bug, not a full device:
+ * no retries, the packets freed and counted as eventdev errors. Returns
+ * how many went as they were.
  */
 static uint16_t enqueue_or_release(struct dpk_worker *w, struct rte_event *evs,
 				   uint16_t n)
@@ -185,34 +267,50 @@ static uint16_t enqueue_or_release(struct dpk_worker *w, struct rte_event *evs,
 	const struct dpk_evdev *ev = w->ev;
 	uint16_t done = 0, i, rel;
 	unsigned int tries;
+	bool bug = false;
 
-	for (tries = 0; done < n && tries < DPK_ENQ_RETRIES; tries++)
+	for (tries = 0; done < n && tries < DPK_ENQ_RETRIES && !bug; tries++) {
+		rte_errno = 0;
 		done += rte_event_enqueue_burst(ev->dev, w->ev_port, evs + done,
 						n - done);
+		bug = done < n && evdev_bug();
+	}
 	if (done == n)
 		return n;
 	for (i = done; i < n; i++) {
 		if (evs[i].op != RTE_EVENT_OP_RELEASE) {
 			rte_pktmbuf_free(evs[i].mbuf);
-			w->stats.drop_evdev++;
-			w->stats.port_drop_evdev[evs[i].sub_event_type]++;
+			if (bug) {
+				w->stats.evdev_errors++;
+			} else {
+				w->stats.drop_evdev++;
+				w->stats.port_drop_evdev[evs[i].sub_event_type]++;
+			}
 		}
 		evs[i].op = RTE_EVENT_OP_RELEASE;
 	}
 	/* A release needs no credit; should one still fail, the next
 	 * dequeue releases it implicitly. */
-	for (rel = done, tries = 0; rel < n && tries < DPK_ENQ_RETRIES; tries++)
+	for (rel = done, tries = 0; rel < n && tries < DPK_ENQ_RETRIES && !bug;
+	     tries++)
 		rel += rte_event_enqueue_burst(ev->dev, w->ev_port, evs + rel,
 					       n - rel);
 	return done;
 }
 
-/* Stage: dequeue queue 0, run the stage, FORWARD to queue 1 or RELEASE. */
+/*
+ * Stage: dequeue queue 0, run the stage, send what goes to ports with a tx
+ * queue per worker on this worker's, FORWARD what goes to the others to
+ * queue 1. Dropped packets are freed; their events, and those of the
+ * packets sent, are released by the next dequeue (implicit release), so
+ * the flow's atomic context is held until its packets are on their tx
+ * queue.
+ */
 static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 {
-	struct rte_mbuf *pkts[DPK_BURST];
+	struct rte_mbuf *pkts[DPK_BURST], *direct[DPK_BURST];
 	struct rte_event evs[DPK_BURST];
-	uint16_t out[DPK_BURST], n, i;
+	uint16_t out[DPK_BURST], dout[DPK_BURST], n, i, nd = 0, nf = 0;
 	uint8_t in[DPK_BURST];
 
 	n = rte_event_dequeue_burst(w->ev->dev, w->ev_port, evs, DPK_BURST, 0);
@@ -222,20 +320,28 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 		pkts[i] = evs[i].mbuf;
 		in[i] = evs[i].sub_event_type;
 	}
+	w->stats.stage += n;
 	w->stage->process(&w->stage_ctx, pkts, in, out, n);
 	dpk_task_boundary("stage");
 	for (i = 0; i < n; i++) {
-		if (!can_send(w, up, pkts[i], out[i])) {
-			evs[i].op = RTE_EVENT_OP_RELEASE;
+		if (!can_send(w, up, pkts[i], out[i]))
+			continue;
+		if (!(w->funnel >> out[i] & 1)) {
+			direct[nd] = pkts[i];
+			dout[nd++] = out[i];
 			continue;
 		}
-		evs[i].op = RTE_EVENT_OP_FORWARD;
-		evs[i].queue_id = 1;
-		evs[i].sched_type = RTE_SCHED_TYPE_ATOMIC;
-		evs[i].sub_event_type = out[i];
-		evs[i].mbuf = pkts[i];
+		evs[nf] = evs[i];
+		evs[nf].op = RTE_EVENT_OP_FORWARD;
+		evs[nf].queue_id = 1;
+		evs[nf].sched_type = RTE_SCHED_TYPE_ATOMIC;
+		evs[nf].sub_event_type = out[i];
+		evs[nf++].mbuf = pkts[i];
 	}
-	enqueue_or_release(w, evs, n);
+	if (nd)
+		send_out(w, up, direct, dout, nd);
+	if (nf)
+		enqueue_or_release(w, evs, nf);
 	return n;
 }
 
@@ -273,8 +379,6 @@ static uint16_t event_pass(struct dpk_worker *w, uint64_t up)
 	uint16_t moved, got;
 
 	moved = rx_task(w, up);
-	if (ev->maintain)	/* a producer-only port: flush what it holds */
-		rte_event_maintain(ev->dev, w->rx_ev_port, 0);
 	dpk_task_boundary("rx");
 	got = stage_task(w, up);
 	dpk_task_boundary("stage");
@@ -299,7 +403,7 @@ int dpk_worker_main(void *arg)
 	struct dpk_worker *w = arg;
 	struct dpk_stats *st = &w->stats;
 	uint64_t up;
-	uint16_t moved;
+	uint16_t moved, i;
 
 	while (!*w->stop) {
 		up = *w->link_word;	/* one load per pass */
@@ -307,9 +411,16 @@ int dpk_worker_main(void *arg)
 		moved = w->ev ? event_pass(w, up) : poll_task(w, up);
 		dpk_task_boundary(w->ev ? "event pass" : "poll pass");
 		st->busy_polls += moved != 0;
+		/* Between passes, holding nothing. Test mode only (lcores-per-
+		 * cpu): lcores sharing a CPU take turns every pass, not every
+		 * scheduler tick. */
+		if (unlikely(w->shared_cpu))
+			sched_yield();
 	}
 	if (w->ev) {
-		rte_event_port_quiesce(w->ev->dev, w->rx_ev_port, quiesce_flush, w);
+		for (i = 0; i < w->nb_held; i++)	/* never admitted */
+			quiesce_flush(w->ev->dev, w->held[i], w);
+		w->nb_held = 0;
 		rte_event_port_quiesce(w->ev->dev, w->ev_port, quiesce_flush, w);
 		if (w->tx)
 			rte_event_port_quiesce(w->ev->dev, w->ev->tx_port,

@@ -137,29 +137,38 @@ int dpkit_place(const struct dpkit_topo *t, const struct dpkit_place_req *req,
 /*
  * Userspace isolation knobs (knobs.c). dpkit_knobs_apply() points the
  * default IRQ affinity and the workqueue cpumask at the CPUs not in
- * @isolated, after recording their old values in @undo (a file);
- * dpkit_knobs_undo() writes them back. Refuses (EBUSY) while irqbalance
- * runs. Both describe what they did in @report.
+ * @isolated; dpkit_knobs_undo() puts back what @owner changed. Every
+ * change is first recorded, with the value it replaces, in one journal
+ * (@journal: DPKIT_KNOBS_JOURNAL; on disk before the change) that every
+ * owner ("dpkitctl", "dpkitd": one word of [a-z0-9_-]) shares: undos in
+ * any order, after a crash too, leave the host as it was, and one owner's
+ * undo leaves a knob another owner changed since as that one set it.
+ * Refuses (EBUSY) while irqbalance runs. Both describe what they did in
+ * @report.
  */
-#define DPKIT_KNOBS_UNDO	"/run/dpkit/isolate.undo"
+#define DPKIT_KNOBS_JOURNAL	"/run/dpkit/knobs.journal"
 #define DPKIT_KNOBS_MAX_CPUS	8192
 
 /* The machine's CPUs (configured, not only online): @nr_cpus for apply. */
 unsigned int dpkit_knobs_nr_cpus(void);
 int dpkit_knobs_apply(const uint64_t *isolated, unsigned int nr_cpus,
-		      const char *undo, char *report, size_t size);
-int dpkit_knobs_undo(const char *undo, char *report, size_t size);
+		      const char *journal, const char *owner, char *report,
+		      size_t size);
+int dpkit_knobs_undo(const char *journal, const char *owner, char *report,
+		     size_t size);
 int dpkit_knobs_irqbalance_running(void);	/* its pid, or 0 */
 int dpkit_knobs_cmdline(char *nohz_full, char *isolcpus, size_t size);
 
 /*
  * A cgroup v2 cpuset partition "isolated" over @cpus, at
- * /sys/fs/cgroup/@name (written to @path); recorded in @undo so that
- * dpkit_knobs_undo() removes it (once no task is left in it). A process
- * that pins threads to those CPUs must join it first.
+ * /sys/fs/cgroup/@name (written to @path); a directory it makes is
+ * journaled for @owner, so that dpkit_knobs_undo() removes it (once no
+ * task is left in it). A process that pins threads to those CPUs must
+ * join it first.
  */
 int dpkit_cpuset_partition(const char *name, const char *cpus,
-			   const char *undo, char *path, size_t size);
+			   const char *journal, const char *owner, char *path,
+			   size_t size);
 
 /* /proc/interrupts samples, for `isolate verify`. */
 struct dpkit_irq_row {

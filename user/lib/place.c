@@ -8,7 +8,8 @@
  *  - service core (when wanted): a spare isolated CPU, preferably on a core
  *    no worker uses; with none, the service runs inline on a worker;
  *  - main lcore: a housekeeping CPU (not isolated) that is not an SMT
- *    sibling of a worker or the service core when there is such a CPU.
+ *    sibling of a worker or the service core when there is such a CPU,
+ *    on the NIC's NUMA node first.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -94,7 +95,7 @@ int dpkit_place(const struct dpkit_topo *t, const struct dpkit_place_req *req,
 {
 	const struct dpkit_cpu_info *c;
 	unsigned int i, nr_isolated = 0;
-	int cpu;
+	int cpu, pass;
 
 	memset(p, 0, sizeof(*p));
 	p->main_cpu = -1;
@@ -138,21 +139,25 @@ int dpkit_place(const struct dpkit_topo *t, const struct dpkit_place_req *req,
 		}
 	}
 
-	/* The main lcore: housekeeping, away from the spinning cores if possible. */
-	for (i = 0; i < t->nr_cpus; i++) {
-		c = &t->cpus[i];
-		if (IS_SET(req->isolated, req->nr_bits, c->cpu))
-			continue;
-		if (!core_busy(t, p, c->core)) {
+	/* The main lcore: housekeeping, away from the spinning cores, on the
+	 * NIC's node (it sets up the NIC's queues and pools) if possible. */
+	for (pass = 0; pass < 3 && p->main_cpu < 0; pass++) {
+		for (i = 0; i < t->nr_cpus && p->main_cpu < 0; i++) {
+			c = &t->cpus[i];
+			if (IS_SET(req->isolated, req->nr_bits, c->cpu))
+				continue;
+			if (pass == 0 && (req->nic_numa < 0 ||
+					  c->numa != req->nic_numa))
+				continue;
+			if (pass < 2 && core_busy(t, p, c->core))
+				continue;
 			p->main_cpu = c->cpu;
-			break;
 		}
-		if (p->main_cpu < 0)
-			p->main_cpu = c->cpu;
 	}
 	c = dpkit_topo_cpu(t, p->main_cpu);
-	say(p, "main lcore: CPU %d (housekeeping, core %d%s)\n", p->main_cpu,
-	    c->core, core_busy(t, p, c->core) ?
+	say(p, "main lcore: CPU %d (housekeeping, core %d%s%s)\n", p->main_cpu,
+	    c->core, req->nic_numa >= 0 && c->numa == req->nic_numa ?
+	    ", NIC-local" : "", core_busy(t, p, c->core) ?
 	    "; no housekeeping CPU outside the workers' cores: it shares one as "
 	    "an SMT sibling" : "");
 	return 0;

@@ -67,6 +67,27 @@ struct nlmsghdr *dpkit_rtnl_build_getaddr(void *buf, unsigned int seq)
 	return nlh;
 }
 
+int dpkit_rtnl_run(const void *buf, size_t len, unsigned int seq,
+		   unsigned int portid, mnl_cb_t cb, void *data)
+{
+	const struct nlmsghdr *nlh;
+	size_t off, n;
+
+	/* libmnl 1.0.4's mnl_nlmsg_ok() compares nlmsg_len as an int: one of
+	 * 2 GiB or more would pass and walk it off the buffer. */
+	for (off = 0; len - off >= sizeof(*nlh); off += n) {
+		nlh = (const struct nlmsghdr *)((const char *)buf + off);
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off) {
+			errno = EPROTO;
+			return MNL_CB_ERROR;
+		}
+		n = MNL_ALIGN(nlh->nlmsg_len);
+		if (n > len - off)
+			break;
+	}
+	return mnl_cb_run(buf, len, seq, portid, cb, data);
+}
+
 /* One request, its answers through @cb; 0, or -errno (with a message). */
 static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		     const char *what)
@@ -98,7 +119,7 @@ static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (ret <= 0)
 			break;
-		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, cb, data);
+		ret = dpkit_rtnl_run(buf, ret, nlh->nlmsg_seq, portid, cb, data);
 	} while (ret > 0);
 	if (ret < 0)
 		ret = dpkit_fail(errno, "%s: %s", what, strerror(errno));
@@ -107,14 +128,38 @@ out:
 	return ret;
 }
 
+/* The address length of @family (AF_INET, AF_INET6), else 0. */
+static size_t addr_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+/*
+ * Collect the attributes a parser reads into @data (a table indexed by
+ * type), each only when it is well formed: what the kernel sends always
+ * is, and a message that is not must not be read past its end.
+ */
 static int link_attr(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(attr);
+	enum mnl_attr_data_type want;
 
-	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
+	switch (type) {
+	case IFLA_IFNAME:
+		want = MNL_TYPE_NUL_STRING;
+		break;
+	case IFLA_MTU:
+		want = MNL_TYPE_U32;
+		break;
+	case IFLA_OPERSTATE:
+		want = MNL_TYPE_U8;
+		break;
+	default:
 		return MNL_CB_OK;
-	tb[type] = attr;
+	}
+	if (mnl_attr_validate(attr, want) == 0)
+		tb[type] = attr;
 	return MNL_CB_OK;
 }
 
@@ -126,6 +171,9 @@ int dpkit_rtnl_parse_link(const struct nlmsghdr *nlh, struct dpkit_ifinfo *out)
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return dpkit_fail(EPROTO, "unexpected rtnetlink message %u",
 				  nlh->nlmsg_type);
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
+		return dpkit_fail(EPROTO, "rtnetlink: a link message of %u bytes",
+				  nlh->nlmsg_len);
 	memset(out, 0, sizeof(*out));
 	mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb);
 	out->ifindex = ifm->ifi_index;
@@ -183,31 +231,46 @@ struct addr_walk {
 static int addr_attr(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
 
-	if (mnl_attr_type_valid(attr, IFA_MAX) >= 0)
-		tb[mnl_attr_get_type(attr)] = attr;
+	if (type == IFA_LOCAL || type == IFA_ADDRESS)
+		tb[type] = attr;	/* its length is checked by family */
 	return MNL_CB_OK;
+}
+
+int dpkit_rtnl_parse_addr(const struct nlmsghdr *nlh, int ifindex, char *text,
+			  int *scope)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa) ||
+	    (int)ifa->ifa_index != ifindex)
+		return 0;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || !addr_len(ifa->ifa_family) ||
+	    mnl_attr_get_payload_len(a) != addr_len(ifa->ifa_family) ||
+	    !inet_ntop(ifa->ifa_family, mnl_attr_get_payload(a), text,
+		       INET6_ADDRSTRLEN))
+		return 0;
+	snprintf(text + strlen(text), 8, "/%u", ifa->ifa_prefixlen);
+	*scope = ifa->ifa_scope;
+	return 1;
 }
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	struct addr_walk *w = data;
-	char text[INET6_ADDRSTRLEN + 8];
-	const struct nlattr *a;
+	char text[DPKIT_RTNL_ADDR_LEN];
+	int scope;
 
-	if ((int)ifa->ifa_index != w->ifindex)
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb);
-	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a || !inet_ntop(ifa->ifa_family, mnl_attr_get_payload(a), text,
-			     INET6_ADDRSTRLEN))
-		return MNL_CB_OK;
-	snprintf(text + strlen(text), 8, "/%u", ifa->ifa_prefixlen);
-	w->n++;
-	if (w->fn)
-		w->fn(text, ifa->ifa_scope, w->arg);
+	if (dpkit_rtnl_parse_addr(nlh, w->ifindex, text, &scope) > 0) {
+		w->n++;
+		if (w->fn)
+			w->fn(text, scope, w->arg);
+	}
 	return MNL_CB_OK;
 }
 
@@ -227,34 +290,51 @@ struct nlmsghdr *dpkit_rtnl_build_getroute(void *buf, unsigned int seq)
 static int route_attr(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
 
-	if (mnl_attr_type_valid(attr, RTA_MAX) >= 0)
-		tb[mnl_attr_get_type(attr)] = attr;
+	if (type == RTA_DST ||	/* its length is checked by family */
+	    (type == RTA_OIF && mnl_attr_validate(attr, MNL_TYPE_U32) == 0))
+		tb[type] = attr;
 	return MNL_CB_OK;
 }
 
-/* Routes of the main table through @w->ifindex: "192.0.2.0/24", "default". */
-static int route_cb(const struct nlmsghdr *nlh, void *data)
+int dpkit_rtnl_parse_route(const struct nlmsghdr *nlh, int ifindex,
+			   char *text, int *scope)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct addr_walk *w = data;
-	char text[INET6_ADDRSTRLEN + 8];
 
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return 0;
 	mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb);
 	if (rtm->rtm_table != RT_TABLE_MAIN || !tb[RTA_OIF] ||
-	    (int)mnl_attr_get_u32(tb[RTA_OIF]) != w->ifindex)
-		return MNL_CB_OK;
+	    (int)mnl_attr_get_u32(tb[RTA_OIF]) != ifindex)
+		return 0;
 	if (!tb[RTA_DST])
-		snprintf(text, sizeof(text), "default");
-	else if (inet_ntop(rtm->rtm_family, mnl_attr_get_payload(tb[RTA_DST]),
+		snprintf(text, DPKIT_RTNL_ADDR_LEN, "default");
+	else if (addr_len(rtm->rtm_family) &&
+		 mnl_attr_get_payload_len(tb[RTA_DST]) ==
+		 addr_len(rtm->rtm_family) &&
+		 inet_ntop(rtm->rtm_family, mnl_attr_get_payload(tb[RTA_DST]),
 			   text, INET6_ADDRSTRLEN))
 		snprintf(text + strlen(text), 8, "/%u", rtm->rtm_dst_len);
 	else
-		return MNL_CB_OK;
-	w->n++;
-	if (w->fn)
-		w->fn(text, rtm->rtm_scope, w->arg);
+		return 0;
+	*scope = rtm->rtm_scope;
+	return 1;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_walk *w = data;
+	char text[DPKIT_RTNL_ADDR_LEN];
+	int scope;
+
+	if (dpkit_rtnl_parse_route(nlh, w->ifindex, text, &scope) > 0) {
+		w->n++;
+		if (w->fn)
+			w->fn(text, scope, w->arg);
+	}
 	return MNL_CB_OK;
 }
 

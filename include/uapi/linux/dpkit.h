@@ -66,8 +66,12 @@ struct dpkit_version {
 /*
  * DPKIT_IOC_LEASE turns the calling file descriptor into a lease: NIC binds,
  * isolation and DPDK link reports made through it are undone when the last
- * reference to the open file goes away (close, exit, SIGKILL). A file has at
- * most one lease; a second call fails with -EBUSY.
+ * reference to the open file goes away (close, exit, SIGKILL; a mapping of
+ * the page made through it is such a reference). The isolation and the
+ * link reports are undone at once; the NICs are restored in the
+ * background, one at a time, each as soon as its driver lets go of it
+ * (DPKIT_NIC_F_BUSY meanwhile). A file has at most one lease; a second call
+ * fails with -EBUSY. Privileges are the opener's (see link-state.rst).
  */
 struct dpkit_lease {
 	__u32 flags;			/* in: must be 0 */
@@ -86,6 +90,8 @@ struct dpkit_lease {
 #define DPKIT_NIC_F_DPKIT	_BITUL(4)	/* bound by dpkit */
 #define DPKIT_NIC_F_LEASED	_BITUL(5)	/* ... through a lease */
 #define DPKIT_NIC_F_ROUTE	_BITUL(6)	/* netdev carries an address/route */
+#define DPKIT_NIC_F_BUSY	_BITUL(7)	/* its driver is changing */
+#define DPKIT_NIC_F_NETNS	_BITUL(8)	/* netdev in another netns */
 
 #define DPKIT_NO_NODE		(-1)		/* numa_node, iommu_group */
 

@@ -4,12 +4,10 @@
  * debug dpkitd (make DEBUG=1 STAGES=tests/host/stages/leak_lock.c) by
  * tests/host/04-debug-build.sh, which expects the task-boundary check to
  * catch it. (A trylock, so that a release build would run on, unaware.)
+ * The build compiles a stage under worker_rules.h: its dpk_ lock wrappers
+ * are there without an #include.
  */
-#include <rte_mbuf.h>
-#include <rte_spinlock.h>
-
 #include "dpkitd_stage.h"
-#include "worker_rules.h"
 
 static rte_spinlock_t leaked = RTE_SPINLOCK_INITIALIZER;
 
@@ -19,7 +17,7 @@ static void leak_process(const struct dpk_stage_ctx *ctx,
 {
 	RTE_SET_USED(pkts);
 	dpk_stage_forward(ctx, in, out, n);
-	dpk_spin_trylock(&leaked);
+	dpk_spinlock_trylock(&leaked);
 }
 
 static const struct dpk_stage leak_stage = {
