@@ -19,13 +19,17 @@
  *   fd-passed       a read-write fd opened by root, used by uid 65534
  *   lease-dropped   uid 0 with CAP_NET_ADMIN opens and takes a lease, then
  *                   drops every capability and uses that fd
+ *   caps-raised     uid 0 opens with no effective capability, then raises
+ *                   them all again and uses that fd (LEASE on it too)
  *
  * The row: "IDENTITY col=result ...", a result being "ok", the errno's name,
  * or "-" when there was no fd to try it on. open_ro/open_rw are opens as the
  * identity; every other column uses its fd (read-write when it could open
  * so, else read-only). LEASE is a lease on a second fd opened the same way
- * (fd-passed: a second fd root opened; lease-dropped: the lease taken
- * before the drop, on the fd the other columns use).
+ * (fd-passed: a second fd root opened; lease-dropped, caps-raised: a
+ * lease on the fd the other columns use, before the drop, after the raise).
+ * Capabilities are those of the process that opened the file (kmod/main.c),
+ * so the last three rows tell the opener's from the caller's.
  * Each ioctl gets valid, harmless arguments, so a refusal is a permission
  * refusal: NIC_BIND binds --nic to the driver it is on, NIC_RESTORE restores
  * it, ISOLATE_SET isolates the last CPU and ISOLATE_CLEAR clears it,
@@ -83,18 +87,39 @@ static int res(int ret)
 
 /* ---- becoming someone ---------------------------------------------------- */
 
-/* Keep exactly @caps (a bit mask of CAP_*) in the effective and permitted sets. */
-static void caps_only(uint64_t caps)
+/* The effective and permitted sets become @eff and @perm (CAP_* bit masks). */
+static void caps_set(uint64_t eff, uint64_t perm)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2] = { 0 };
 
-	d[0].effective = d[0].permitted = (uint32_t)caps;
-	d[1].effective = d[1].permitted = (uint32_t)(caps >> 32);
+	d[0].effective = (uint32_t)eff;
+	d[1].effective = (uint32_t)(eff >> 32);
+	d[0].permitted = (uint32_t)perm;
+	d[1].permitted = (uint32_t)(perm >> 32);
 	if (syscall(SYS_capset, &h, d)) {
 		perror("permcheck: capset");
 		exit(1);
 	}
+}
+
+/* Keep exactly @caps in the effective and permitted sets. */
+static void caps_only(uint64_t caps)
+{
+	caps_set(caps, caps);
+}
+
+/* The permitted set now. */
+static uint64_t caps_permitted(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d)) {
+		perror("permcheck: capget");
+		exit(1);
+	}
+	return d[0].permitted | (uint64_t)d[1].permitted << 32;
 }
 
 static void become_uid(uid_t uid, gid_t gid, const gid_t *groups, size_t n,
@@ -283,6 +308,15 @@ static int row(const char *who)
 		set("LEASE", res(ioctl(fd, DPKIT_IOC_LEASE, &l)));
 		leased = 1;
 		caps_only(0);
+	} else if (!strcmp(who, "caps-raised")) {
+		struct dpkit_lease l = { 0 };
+		uint64_t all = caps_permitted();
+
+		caps_set(0, all);
+		fd = open_cols();
+		caps_set(all, all);
+		set("LEASE", res(ioctl(fd, DPKIT_IOC_LEASE, &l)));
+		leased = 1;
 	} else {
 		fprintf(stderr, "permcheck: unknown identity '%s'\n", who);
 		return 2;

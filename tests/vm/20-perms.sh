@@ -4,8 +4,9 @@
 # The permissions matrix: for every ioctl, for mmap (read-only, read-write,
 # exec), mprotect (to write, to exec), read() and poll(), what root, a
 # member of the udev rule's group, an unprivileged user and processes with
-# one capability get. tests/kfuzz/permcheck.c makes each identity and tries
-# each column; the expected table is below, one row per identity.
+# one capability get, and whose capabilities count (the opener's).
+# tests/kfuzz/permcheck.c makes each identity and tries each column; the
+# expected table is below, one row per identity.
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
 ko=$DPKIT_KO
@@ -14,15 +15,18 @@ tmp=$(mktemp -d)
 K0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:00)")
 member_uid=60000
 
-# What kmod/main.c grants: opening needs the device's mode and group;
-# VERSION, NIC_LIST, ISOLATE_GET, IRQ_REPORT, a read-only mapping, read()
-# and poll() need nothing more; LEASE, LINK_REPORT and LINK_WATCH need
-# CAP_NET_ADMIN; NIC_BIND, NIC_RESTORE, ISOLATE_SET and ISOLATE_CLEAR need
-# CAP_SYS_ADMIN, all checked on the caller at each call. A mapping is never
-# writable or executable: mmap refuses with EPERM (EACCES from the VFS for
-# PROT_WRITE on a read-only fd), mprotect with EACCES. "-": no fd to try.
-# lease-dropped LINK_REPORT: EPERM while the check is on the caller; ok once
-# a lease keeps the credentials it was taken with (Documentation/design.rst).
+# What kmod/main.c grants (Documentation/link-state.rst, "Permissions"):
+# opening needs the device's mode and group; VERSION, NIC_LIST,
+# ISOLATE_GET, IRQ_REPORT, a read-only mapping, read() and poll() need
+# nothing more; LEASE, LINK_REPORT and LINK_WATCH need CAP_NET_ADMIN;
+# NIC_BIND, NIC_RESTORE, ISOLATE_SET and ISOLATE_CLEAR need CAP_SYS_ADMIN;
+# every capability of the process that OPENED the file, never the caller's:
+# root's fd passed to nobody does everything (fd-passed), a lease taken with
+# CAP_NET_ADMIN keeps reporting after the capabilities are dropped
+# (lease-dropped), and capabilities raised after the open do not count
+# (caps-raised). A mapping is never writable or executable: mmap refuses
+# with EPERM (EACCES from the VFS for PROT_WRITE on a read-only fd),
+# mprotect with EACCES. "-": no fd to try.
 expected_matrix() {
 	cat <<'EOF'
 identity       open_ro open_rw VERSION LEASE NIC_LIST NIC_BIND NIC_RESTORE ISOLATE_SET ISOLATE_GET ISOLATE_CLEAR IRQ_REPORT LINK_REPORT LINK_WATCH mmap_ro mmap_rw mmap_x mprotect_w mprotect_x read poll
@@ -33,8 +37,9 @@ netadmin       ok      ok      ok      ok    ok       EPERM    EPERM       EPERM
 sysadmin       ok      ok      ok      EPERM ok       ok       ok          ok          ok          ok            ok         EPERM       EPERM      ok      EPERM   EPERM  EACCES     EACCES     ok   ok
 nocaps         ok      ok      ok      EPERM ok       EPERM    EPERM       EPERM       ok          EPERM         ok         EPERM       EPERM      ok      EPERM   EPERM  EACCES     EACCES     ok   ok
 group-netadmin ok      EACCES  ok      ok    ok       EPERM    EPERM       EPERM       ok          EPERM         ok         ok          ok         ok      EACCES  EPERM  EACCES     EACCES     ok   ok
-fd-passed      EACCES  EACCES  ok      EPERM ok       EPERM    EPERM       EPERM       ok          EPERM         ok         EPERM       EPERM      ok      EPERM   EPERM  EACCES     EACCES     ok   ok
-lease-dropped  ok      ok      ok      ok    ok       EPERM    EPERM       EPERM       ok          EPERM         ok         EPERM       EPERM      ok      EPERM   EPERM  EACCES     EACCES     ok   ok
+fd-passed      EACCES  EACCES  ok      ok    ok       ok       ok          ok          ok          ok            ok         ok          ok         ok      EPERM   EPERM  EACCES     EACCES     ok   ok
+lease-dropped  ok      ok      ok      ok    ok       EPERM    EPERM       EPERM       ok          EPERM         ok         ok          ok         ok      EPERM   EPERM  EACCES     EACCES     ok   ok
+caps-raised    ok      ok      ok      EPERM ok       EPERM    EPERM       EPERM       ok          EPERM         ok         EPERM       EPERM      ok      EPERM   EPERM  EACCES     EACCES     ok   ok
 EOF
 }
 
