@@ -26,9 +26,6 @@
  *               dies, and NIC_LIST must still answer; kind C, its lease fd
  *               above its VFIO fds (released first, as a dup2() makes it);
  *               --vfio-kinds says which, in turn (default ABC)
- *   stall       NIC_LIST and IRQ_REPORT into a userfaultfd page that is not
- *               served: another thread's NIC_LIST / ISOLATE_GET must answer
- *               while the first call is stalled
  *   flap        QMP set_link off/on of each --flap NIC (tests/vm/lib.sh
  *               `host`), and IFF_UP flaps of its netdev
  *   report      a lease reports DPDK ports 4000-4003 in a pattern, and
@@ -48,9 +45,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/userfaultfd.h>
 #include <net/if.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -61,7 +56,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,7 +101,7 @@ struct extra {
 	uint64_t reads, torn, bit_mismatch, bad_kernel_slot, max_odd_ns;
 	uint64_t fifo_reads, long_odd;
 	uint64_t vfio_cycles[3], vfio_held_list_ok;
-	uint64_t kills, flaps, stalls, stall_probe_blocked;
+	uint64_t kills, flaps;
 };
 
 static struct extra *extra;
@@ -630,115 +624,6 @@ static int role_vfio(struct ctx *c)
 	return c->w->failed ? 1 : 0;
 }
 
-/* ---- stalled user pages ------------------------------------------------ */
-
-struct stall {
-	int fd;
-	unsigned char *area;	/* a readable page, then a missing one */
-	volatile int probe_done;
-};
-
-/* NIC_LIST whose entries land on the missing page: it stalls there. */
-static void *stall_call(void *arg)
-{
-	struct stall *s = arg;
-	struct dpkit_nic_list *l = (void *)(s->area + 4096 - sizeof(*l));
-
-	l->count = 32;
-	l->entry_size = sizeof(struct dpkit_nic);
-	ioctl(s->fd, DPKIT_IOC_NIC_LIST, l);
-	return NULL;
-}
-
-static void *stall_probe(void *arg)
-{
-	struct dpkit_nic_list l = { .entry_size = sizeof(struct dpkit_nic) };
-	struct stall *s = arg;
-
-	ioctl(s->fd, DPKIT_IOC_NIC_LIST, &l);
-	s->probe_done = 1;
-	return NULL;
-}
-
-/*
- * A NIC_LIST stalled on a user page that nobody serves (userfaultfd, in
- * this process: registrations do not follow fork) must not hold what every
- * other NIC call needs: a second NIC_LIST has to answer meanwhile.
- */
-static int role_stall(struct ctx *c)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	struct uffdio_zeropage zp = { .mode = 0 };
-	const size_t page = 4096;
-	struct stall s = { 0 };
-	struct pollfd pfd;
-	struct uffd_msg msg;
-	pthread_t call, probe;
-	uint64_t t_end;
-	int uffd, cycle, probing;
-
-	s.fd = open_dev(c, 0);
-	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (s.fd < 0 || uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
-		kt_say("stall: no userfaultfd (%s): role skipped", kt_errname(errno));
-		return 0;
-	}
-	for (cycle = 0; cycle < 3 && !c->b->stop; cycle++) {
-		nap(c, 5000);
-		s.area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (s.area == MAP_FAILED)
-			break;
-		s.area[0] = 1;	/* the header's page is present */
-		reg.range.start = (uintptr_t)s.area + page;
-		reg.range.len = page;
-		if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
-			failf(c, "userfaultfd register: %s", kt_errname(errno));
-			break;
-		}
-		s.probe_done = 0;
-		probing = 0;
-		pthread_create(&call, NULL, stall_call, &s);
-		pfd.fd = uffd;
-		pfd.events = POLLIN;
-		kt_op_begin(c->w, LIMIT_MS, "NIC_LIST reaches the stalled page");
-		if (poll(&pfd, 1, (int)LIMIT_MS) != 1 ||
-		    read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
-			kt_op_end(c->w, ETIMEDOUT);
-			failf(c, "NIC_LIST never touched its entries' page");
-		} else {
-			kt_op_end(c->w, 0);
-			probing = !pthread_create(&probe, NULL, stall_probe, &s);
-			kt_op_begin(c->w, LIMIT_MS, "NIC_LIST while another is stalled");
-			t_end = kt_now_ns() + (LIMIT_MS / 2) * 1000000ULL;
-			while (!s.probe_done && kt_now_ns() < t_end)
-				kt_sleep_ms(50);
-			kt_op_end(c->w, s.probe_done ? 0 : EDEADLK);
-			extra->stalls++;
-			if (!s.probe_done) {
-				extra->stall_probe_blocked++;
-				failf(c, "NIC_LIST waited %u s behind a NIC_LIST stalled "
-				      "on a user page (a lock held across copy_to_user)",
-				      cfg.timeout_s / 2);
-			}
-		}
-		/* Serve the page: the stalled call, then the probe, finish. */
-		zp.range.start = (uintptr_t)s.area + page;
-		zp.range.len = page;
-		kt_op_begin(c->w, LIMIT_MS, "the stalled NIC_LIST finishes");
-		ioctl(uffd, UFFDIO_ZEROPAGE, &zp);
-		pthread_join(call, NULL);
-		if (probing)
-			pthread_join(probe, NULL);
-		kt_op_end(c->w, 0);
-		ioctl(uffd, UFFDIO_UNREGISTER, &reg.range);
-		munmap(s.area, 2 * page);
-	}
-	close(uffd);
-	return c->w->failed ? 1 : 0;
-}
-
 /* ---- links: flaps, the reporter, the readers ------------------------------ */
 
 static int set_if_up(int sock, const char *name, int up)
@@ -1068,7 +953,6 @@ static const struct role roles[] = {
 	{ "isolate", role_isolate, 1, 0 },
 	{ "lease-kill", role_lease_kill, 1, 0 },
 	{ "vfio", role_vfio, 1, 4 },
-	{ "stall", role_stall, 1, 0 },
 	{ "flap", role_flap, 1, 8 },
 	{ "report", role_report, 1, 0 },
 	{ "readers", role_readers, 1, 0 },
@@ -1207,8 +1091,7 @@ static void print_counts(struct kt_board *b, uint64_t t0)
 	kt_say("kstress: seed %llu: %llu operations in %.0f s (page: %llu slot "
 	       "copies, %llu by the FIFO reader, longest odd slot %.1f ms; "
 	       "vfio cycles A %llu B %llu C %llu, NIC_LIST answered while held "
-	       "%llu; %llu lease holders killed; %llu flaps; %llu stalls, %llu "
-	       "probes blocked)", (unsigned long long)cfg.seed,
+	       "%llu; %llu lease holders killed; %llu flaps)", (unsigned long long)cfg.seed,
 	       (unsigned long long)total, (double)(kt_now_ns() - t0) / 1e9,
 	       (unsigned long long)extra->reads,
 	       (unsigned long long)extra->fifo_reads,
@@ -1217,9 +1100,7 @@ static void print_counts(struct kt_board *b, uint64_t t0)
 	       (unsigned long long)extra->vfio_cycles[1],
 	       (unsigned long long)extra->vfio_cycles[2],
 	       (unsigned long long)extra->vfio_held_list_ok,
-	       (unsigned long long)extra->kills, (unsigned long long)extra->flaps,
-	       (unsigned long long)extra->stalls,
-	       (unsigned long long)extra->stall_probe_blocked);
+	       (unsigned long long)extra->kills, (unsigned long long)extra->flaps);
 }
 
 static int run(void)

@@ -5,16 +5,16 @@
 # and restores of the same NIC (d1) and of a NIC (b0) whose IOMMU group
 # sibling (b1) is unbound and rebound through sysfs meanwhile; isolation
 # set and cleared; lease holders killed, one holding d0 open through VFIO
-# (and a second process holding it while the holder dies); NIC_LIST on a
-# stalled user page; links flapping (QMP set_link, IFF_UP) while readers
-# check every copy of the mapped page. Every call runs under a time limit:
-# a hang fails the run with the stuck tasks' kernel stacks. Then a bind and
-# an isolation are left for rmmod to undo, and the NICs, IRQ affinities and
-# knobs must be as they were. The kernel command line (vmrun.py --append)
-# may set dpkitvm.stress_seed, dpkitvm.stress_secs, dpkitvm.stress_roles
-# (a comma-separated subset, to chase one defect), dpkitvm.stress_vfio_kinds
-# (A, B, C: the vfio role's cases, in turn) and dpkitvm.stress_limit
-# (seconds a call may take).
+# (and a second process holding it while the holder dies); links flapping
+# (QMP set_link, IFF_UP) while readers check every copy of the mapped page.
+# (An ioctl stalled on a user page is 08-kernel-regressions' check.) Every
+# call runs under a time limit: a hang fails the run with the stuck tasks'
+# kernel stacks. Then a bind and an isolation are left for rmmod to undo,
+# and the NICs, IRQ affinities and knobs must be as they were. The kernel
+# command line (vmrun.py --append) may set dpkitvm.stress_seed,
+# dpkitvm.stress_secs, dpkitvm.stress_roles (a comma-separated subset, to
+# chase one defect), dpkitvm.stress_vfio_kinds (A, B, C: the vfio role's
+# cases, in turn) and dpkitvm.stress_limit (seconds a call may take).
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
 ko=$DPKIT_KO
