@@ -166,9 +166,6 @@ $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
 
-$(O)/tests/kregress: tests/vm/helpers/kregress.c include/uapi/linux/dpkit.h
-	@mkdir -p $(@D)
-	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< -lpthread
 
 $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)
@@ -176,6 +173,11 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 		-o $@ $<
 
 KT_DEPS		:= tests/kfuzz/kt.c tests/kfuzz/kt.h include/uapi/linux/dpkit.h
+
+$(O)/tests/kregress: tests/vm/helpers/kregress.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -Itests/kfuzz -std=gnu11 $(WARNINGS) $(CFLAGS) \
+		-o $@ $< tests/kfuzz/kt.c -lpthread
 
 $(filter-out %32,$(KFUZZ)): $(O)/tests/%: tests/kfuzz/%.c $(KT_DEPS)
 	@mkdir -p $(@D)
