@@ -38,7 +38,9 @@ group_of() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
 check "b0 and b1 share an IOMMU group, d0 has its own" \
 	sh -c "[ '$(group_of "$B0")' = '$(group_of "$B1")' ] &&
 	       [ '$(group_of "$D0")' != '$(group_of "$B0")' ]"
-check "the VFIO modules load" modprobe -a vfio-pci vfio_iommu_type1
+# Built in on the debug kernel, modules on Debian's.
+check "vfio-pci is there (or its modules load)" sh -c \
+	"[ -d /sys/bus/pci/drivers/vfio-pci ] || modprobe -a vfio-pci vfio_iommu_type1"
 ip link set "$l0" up
 
 # Full preemption where the kernel can switch (PREEMPT_DYNAMIC): a writer
