@@ -78,7 +78,8 @@ static atomic_t dpkit_nic_releases;		/* ... how many so far */
 
 /*
  * A driver name from a fixed-size UAPI field: it must be NUL-terminated;
- * one trailing newline is dropped; an empty result (from "", "\n" or a
+ * it ends at the first newline, as driver_set_override() has it for the
+ * sysfs file; an empty result (from "", "\n" or a
  * leading NUL) means "none" and returns 0. Only [A-Za-z0-9_-] may appear.
  */
 int dpkit_override_normalize(const char *in, size_t size, char *out,
@@ -89,8 +90,6 @@ int dpkit_override_normalize(const char *in, size_t size, char *out,
 	if (!memchr(in, '\0', size))
 		return -EINVAL;
 	len = strcspn(in, "\n");
-	if (in[len] == '\n' && in[len + 1])
-		return -EINVAL;		/* only a trailing newline */
 	if (len >= outsize)
 		return -ENAMETOOLONG;
 	memcpy(out, in, len);

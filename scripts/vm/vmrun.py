@@ -423,7 +423,16 @@ def tail(path, n):
     print("---", flush=True)
 
 
+def _terminated(signum, _frame):
+    """SIGTERM/SIGHUP end the run like an exception: QEMU (in a session of
+    its own, out of reach of a signal to our process group) is killed in
+    run()'s finally clause, never left running."""
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGHUP, _terminated)
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("scenario", help="guest script (tests/vm/*.sh)")
     p.add_argument("--kernel", required=True)
