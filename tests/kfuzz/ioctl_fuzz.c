@@ -129,6 +129,8 @@ struct fuzzer {
 };
 
 static struct kt_board *board;
+/* Calls of each kind, summed over the workers (shared memory). */
+static uint64_t *kind_totals;
 
 static void fail(struct fuzzer *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -1351,9 +1353,7 @@ static int worker_main(struct kt_board *b, int id, void *arg)
 	while (f.n < calls && !b->stop)
 		one_call(&f);
 	for (k = 0; k < K_NR; k++)
-		if (f.by_kind[k])
-			kt_say("worker %d: %-13s %llu", id, kind_name[k],
-			       (unsigned long long)f.by_kind[k]);
+		__atomic_add_fetch(&kind_totals[k], f.by_kind[k], __ATOMIC_RELAXED);
 	/* Leases end here, with the process. */
 	return f.failed ? 1 : 0;
 }
@@ -1491,6 +1491,20 @@ static int restore_and_check(void)
 	return bad;
 }
 
+/* One line: the calls of each kind, all workers together. */
+static void print_kinds(void)
+{
+	char line[1024];
+	int k, n;
+
+	n = snprintf(line, sizeof(line), "calls by kind:");
+	for (k = 0; k < K_NR && n < (int)sizeof(line) - 40; k++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s %s %llu",
+			      k ? "," : "", kind_name[k],
+			      (unsigned long long)kind_totals[k]);
+	kt_say("%s", line);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: ioctl_fuzz [--seed N] [--calls N] [--procs N] "
@@ -1566,6 +1580,12 @@ int main(int argc, char **argv)
 		kt_say("NIC %s on %s", cfg.nic[i], cfg.nic_driver[i]);
 
 	board = kt_board_new(cfg.procs);
+	kind_totals = mmap(NULL, K_NR * sizeof(*kind_totals),
+			   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (kind_totals == MAP_FAILED) {
+		perror("ioctl_fuzz: mmap the totals");
+		return 1;
+	}
 	t0 = kt_now_ns();
 	for (i = 0; i < cfg.procs; i++) {
 		if (cfg.only >= 0 && i != cfg.only)
@@ -1586,6 +1606,7 @@ int main(int argc, char **argv)
 	}
 	failed = kt_board_reap(board);
 	kt_board_print(board);
+	print_kinds();
 	for (i = 0; i < cfg.procs; i++)
 		total += board->w[i].ops;
 	bad = restore_and_check();
