@@ -63,7 +63,8 @@ DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c user/dpkitd/plan.c \
 		   user/dpkitd/notify.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
-PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe $(O)/tests/kregress
+PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe $(O)/tests/kregress \
+		   $(O)/tests/docclient
 # The compat ioctl path needs a 32-bit caller, where a -m32 libc exists.
 HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
 		     $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
@@ -166,6 +167,12 @@ $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
 
+
+# A client written from Documentation/link-state.rst and nic-isolation.rst
+# alone: no dpkit include path, on purpose (tests/vm/11-abi-client.sh).
+$(O)/tests/docclient: tests/vm/helpers/docclient.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
 $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)

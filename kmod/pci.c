@@ -408,7 +408,9 @@ static void dpkit_nic_fill(struct pci_dev *pdev, struct dpkit_nic *nic)
 		strscpy(nic->ifname, ndev->name, sizeof(nic->ifname));
 		nic->ifindex = ndev->ifindex;
 		nic->if_flags = READ_ONCE(ndev->flags);
-		nic->operstate = READ_ONCE(ndev->operstate);
+		/* As rtnetlink reports it: a closed netdev is down. */
+		nic->operstate = netif_running(ndev) ?
+				 READ_ONCE(ndev->operstate) : IF_OPER_DOWN;
 		if (dpkit_netdev_has_addr(ndev))
 			nic->flags |= DPKIT_NIC_F_ROUTE;
 		dpkit_netdev_put(ndev);

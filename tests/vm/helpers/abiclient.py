@@ -376,7 +376,7 @@ def wakeup_and_report_checks(fd, pg, listener):
         e = report(lease, *args)
         check(e == errno.EINVAL, f"LINK_REPORT {what}: EINVAL ({name(e)})")
 
-    # its removal while up: two page events, one LINK_DEL carrying it down
+    # its removal while up: two page events, LINK_NEW (down) then LINK_DEL
     inc = s["inc"]
     h0 = pg.header()
     e = report(lease, 42, 0, op=1)
@@ -390,10 +390,12 @@ def wakeup_and_report_checks(fd, pg, listener):
     check(s["owner"] == 0 and s["inc"] not in (0, inc) and s["bit"] == 0 and
           s["flags"] == 0 and s["name"] == "",
           f"... its slot is free, with a new incarnation ({s})")
-    check([m["cmd"] for m in msgs] == [CMD_LINK_DEL] and msgs[0]["inc"] == inc and
-          msgs[0]["up"] == 0 and msgs[0]["flags"] == F_FULL | F_ADMIN_UP and
-          msgs[0]["changes"] == 1,
-          f"... genl: LINK_DEL only, down (UP and CARRIER cleared), changes 1 ({msgs})")
+    check([m["cmd"] for m in msgs] == [CMD_LINK_NEW, CMD_LINK_DEL] and
+          all(m["inc"] == inc and m["up"] == 0 and
+              m["flags"] == F_FULL | F_ADMIN_UP and m["changes"] == 1
+              for m in msgs),
+          f"... genl: LINK_NEW then LINK_DEL, both down (UP and CARRIER cleared), "
+          f"changes 1 ({msgs})")
     e = report(lease, 42, 0, op=1)
     check(e == errno.ENOENT, f"remove it again: ENOENT ({name(e)})")
 
