@@ -71,6 +71,11 @@ HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
 ifeq ($(HAVE_M32),y)
 PROBES		+= $(O)/tests/ioctl_probe32
 endif
+# The kernel fuzzer, stress and permissions helpers (tests/kfuzz).
+KFUZZ		:= $(O)/tests/ioctl_fuzz $(O)/tests/kstress $(O)/tests/permcheck
+ifeq ($(HAVE_M32),y)
+KFUZZ		+= $(O)/tests/ioctl_fuzz32
+endif
 
 .PHONY: all kmod user progs unit-build check unit kunit vmtest lint clean \
 	kmod-kunit kmod-for install help demo deb fuzz fuzz-build soak bench
@@ -86,7 +91,9 @@ help:
 	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
 	@echo "make lint       checkpatch --strict on the kernel sources"
 	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
-	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each"
+	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each, then"
+	@echo "                the ioctl fuzzer (1,000,000 calls) and a long stress run"
+	@echo "                on the debug kernel"
 	@echo "make bench      dpkitd next to DPDK's own apps (root; not a test)"
 	@echo "make install    PREFIX=/usr/local, DESTDIR=; the DKMS tree, unit, udev rule"
 	@echo "make deb        Debian packages (debhelper, dh-dkms) into $(O)/deb/"
@@ -123,7 +130,7 @@ kmod-kunit:
 # What `make install` and the packages ship; `user` adds the test helpers.
 PROGS		:= $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(U)/dpkitd
 progs: $(PROGS)
-user: $(PROGS) $(PROBES)
+user: $(PROGS) $(PROBES) $(KFUZZ)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -160,9 +167,6 @@ $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
 
-$(O)/tests/kregress: tests/vm/helpers/kregress.c include/uapi/linux/dpkit.h
-	@mkdir -p $(@D)
-	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< -lpthread
 
 # A client written from Documentation/link-state.rst and nic-isolation.rst
 # alone: no dpkit include path, on purpose (tests/vm/11-abi-client.sh).
@@ -174,6 +178,23 @@ $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpki
 	@mkdir -p $(@D)
 	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
 		-o $@ $<
+
+KT_DEPS		:= tests/kfuzz/kt.c tests/kfuzz/kt.h include/uapi/linux/dpkit.h
+
+$(O)/tests/kregress: tests/vm/helpers/kregress.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -Itests/kfuzz -std=gnu11 $(WARNINGS) $(CFLAGS) \
+		-o $@ $< tests/kfuzz/kt.c -lpthread
+
+$(filter-out %32,$(KFUZZ)): $(O)/tests/%: tests/kfuzz/%.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< \
+		tests/kfuzz/kt.c -lpthread
+
+$(O)/tests/ioctl_fuzz32: tests/kfuzz/ioctl_fuzz.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
+		-o $@ $< tests/kfuzz/kt.c
 
 $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 		   $(DPKITD_LIB:%.c=$(A)/%.o)
@@ -300,9 +321,11 @@ lint:
 fuzz:
 	scripts/check.sh fuzz
 
-# Every fuzz target for SOAK_SECONDS (default 600) instead of the check's few.
+# Every fuzz target for SOAK_SECONDS (default 600) instead of the check's
+# few, then the kernel's soak (the ioctl fuzzer's 1,000,000 calls and a long
+# stress run on the debug kernel).
 soak:
-	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz
+	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz ksoak vmsoak
 
 # Benchmarks: never part of make check (Documentation/benchmarks.rst).
 bench: user

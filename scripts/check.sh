@@ -22,7 +22,12 @@
 #   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel (6.1)
 #   matrix   the named subsets of scenarios on 6.12 and 6.12-rt
 #   debug    the kernel scenarios on the debug kernel (lockdep, KASAN,
-#            kmemleak, debug objects, hung tasks, panic_on_warn)
+#            kmemleak, debug objects, hung tasks, panic_on_warn), with the
+#            ioctl fuzzer and the stress scenario, which run only there
+#
+# and, only when named (`make soak`), ksoak: the ioctl fuzzer's 1,000,000
+# calls and a 10-minute stress run on the debug kernel; vmsoak: the VM
+# scenarios too long for CI's budget (soak_only) on the Debian kernel.
 #
 # The last line is "N passed, N failed, N skipped" over every tier; the exit
 # status is non-zero when anything failed. A tier that cannot run here says
@@ -35,6 +40,7 @@ O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
 all_tiers="build lint unit fuzz host kunit harness vm matrix debug"
+extra_tiers="ksoak vmsoak"
 
 # The kernel matrix (Documentation/testing.rst): every scenario runs on 6.1;
 # these run on the other kernels too.
@@ -43,7 +49,12 @@ declare -A matrix_scenarios=(
 	[6.12]="01-module-load 03-link-state 04-nic 05-isolate 08-kernel-regressions"
 	[6.12-rt]="03-link-state 08-kernel-regressions"
 )
-debug_scenarios="08-kernel-regressions"
+# The fuzzer and the stress scenario run on the debug kernel only (the vm
+# tier skips them): what they look for, its checkers report.
+debug_only="21-fuzz 22-stress"
+# Scenarios too long for CI's budget: `make soak` runs them (tier vmsoak).
+soak_only="24-idle"
+debug_scenarios="08-kernel-regressions $debug_only"
 tiers=${*:-$all_tiers}
 
 mkdir -p "$results"
@@ -536,6 +547,7 @@ tier_vm() {
 		make --no-print-directory deb O="$O" > "$results/vm-deb.log" 2>&1
 	for scenario in tests/vm/[0-9]*.sh; do
 		name=$(basename "$scenario" .sh)
+		case " $debug_only $soak_only " in *" $name "*) continue ;; esac
 		vm_run "$name" "$scenario" "/boot/vmlinuz-$kver" "$initrd"
 		read -r tp tf ts < "$results/vm-$name"
 		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
@@ -584,28 +596,74 @@ tier_matrix() {
 	record matrix $p $f $s
 }
 
+# debug_kernel TIER: the debug kernel's directory, once dpkit.ko is built for
+# it (in $O/kunit/kmod) and the initramfs made; else a failure of TIER.
+debug_kernel() {
+	local kdir
+	if ! kdir=$(scripts/testkernel.sh) ||
+	   ! make --no-print-directory kmod-kunit KUNIT_KDIR="$kdir" \
+		> "$results/$1-build.log" 2>&1; then
+		tail -n 20 "$results/$1-build.log" >&2
+		echo "not ok - dpkit.ko builds for the debug kernel" >&2
+		return 1
+	fi
+	mkdir -p "$O/vm"
+	scripts/vm/mkinitrd.sh builtin "$O/vm/initrd-builtin.gz" >&2
+	echo "$kdir"
+}
+
 tier_debug() {
-	local why kdir initrd=$O/vm/initrd-builtin.gz p=0 f=0 s=0
+	local why kdir p=0 f=0 s=0
 
 	say "debug: $debug_scenarios on the debug kernel"
 	if why=$(vm_tools_missing); then
 		skipped debug "$why"
 		return
 	fi
-	if ! kdir=$(scripts/testkernel.sh) ||
-	   ! make --no-print-directory kmod-kunit KUNIT_KDIR="$kdir" \
-		> "$results/debug-build.log" 2>&1; then
-		tail -n 20 "$results/debug-build.log"
-		echo "not ok - dpkit.ko builds for the debug kernel"
-		record debug 0 1 0
+	kdir=$(debug_kernel debug) || { record debug 0 1 0; return; }
+	# shellcheck disable=SC2086
+	vm_scenarios debug "$kdir/arch/x86/boot/bzImage" "$O/vm/initrd-builtin.gz" \
+		"$O/kunit/kmod" $debug_scenarios
+	record debug $p $f $s
+}
+
+# make soak: the fuzzer's 1,000,000 calls (debug: 100,000) and the stress
+# for 600 s (debug: 60 s), on the debug kernel.
+tier_vmsoak() {
+	local why initrd p=0 f=0 s=0
+
+	say "vmsoak: $soak_only on the Debian kernel $kver"
+	if why=$(vm_tools_missing); then
+		skipped vmsoak "$why"
 		return
 	fi
-	mkdir -p "$O/vm"
-	scripts/vm/mkinitrd.sh builtin "$initrd"
+	initrd=$(stock_initrd) || { record vmsoak 0 1 0; return; }
 	# shellcheck disable=SC2086
-	vm_scenarios debug "$kdir/arch/x86/boot/bzImage" "$initrd" "$O/kunit/kmod" \
-		$debug_scenarios
-	record debug $p $f $s
+	vm_scenarios vmsoak "/boot/vmlinuz-$kver" "$initrd" kmod $soak_only
+	record vmsoak $p $f $s
+}
+
+tier_ksoak() {
+	local why kdir name limit params p=0 f=0 s=0 tp tf ts
+
+	say "ksoak: the ioctl fuzzer (1,000,000 calls) and 600 s of stress on the debug kernel"
+	if why=$(vm_tools_missing); then
+		skipped ksoak "$why"
+		return
+	fi
+	kdir=$(debug_kernel ksoak) || { record ksoak 0 1 0; return; }
+	# (fd 3: vmrun.py may read its stdin)
+	while read -r name limit params <&3; do
+		vm_run "ksoak-$name" "tests/vm/$name.sh" "$kdir/arch/x86/boot/bzImage" \
+			"$O/vm/initrd-builtin.gz" --timeout "$limit" \
+			--append "dpkitvm.kmod=$top/$O/kunit/kmod $params"
+		read -r tp tf ts < "$results/vm-ksoak-$name"
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done 3<<-EOF
+	21-fuzz 14400 dpkitvm.fuzz_calls=1000000
+	22-stress 1800 dpkitvm.stress_secs=600
+	EOF
+	record ksoak $p $f $s
 }
 
 start=$(date +%s)
@@ -624,9 +682,9 @@ mkdir -p "$O/harness/panic_mod"
 cp tests/harness/panic_mod/* "$O/harness/panic_mod/"
 
 for tier in $tiers; do
-	case " $all_tiers " in
+	case " $all_tiers $extra_tiers " in
 	*" $tier "*) rm -f "$results/$tier"; tier_start=$(date +%s); "tier_$tier" ;;
-	*) echo "check: unknown tier '$tier' (tiers: $all_tiers)"; exit 2 ;;
+	*) echo "check: unknown tier '$tier' (tiers: $all_tiers $extra_tiers)"; exit 2 ;;
 	esac
 done
 

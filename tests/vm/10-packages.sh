@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm: nics=virtio:d0:1 smp=2 mem=1536 overlay=1 init=systemd timeout=1800
+# vm: nics=virtio:d0:1 smp=2 mem=1536 hugepages=160 overlay=1 init=systemd timeout=1800
 #
 # dpkit as a Debian admin gets it: the packages of `make deb` installed
 # into a guest whose root is writable (an overlay over the host root) and
@@ -94,7 +94,7 @@ cat > /etc/dpkit/dpkitd.conf <<-CONF
 	workers = 1
 	isolate = 1
 	eventdev = dsw
-	hugepages = no
+	hugepages = yes
 	memory = 256
 	[port p0]
 	device = $D0
