@@ -93,7 +93,7 @@ help:
 	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
 	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each, then"
 	@echo "                the ioctl fuzzer (1,000,000 calls) and a long stress run"
-	@echo "                on the debug kernel"
+	@echo "                on the debug kernel, and the soak-only VM scenarios"
 	@echo "make bench      dpkitd next to DPDK's own apps (root; not a test)"
 	@echo "make install    PREFIX=/usr/local, DESTDIR=; the DKMS tree, unit, udev rule"
 	@echo "make deb        Debian packages (debhelper, dh-dkms) into $(O)/deb/"
