@@ -93,7 +93,7 @@ help:
 	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
 	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each, then"
 	@echo "                the ioctl fuzzer (1,000,000 calls) and a long stress run"
-	@echo "                on the debug kernel"
+	@echo "                on the debug kernel, and the soak-only VM scenarios"
 	@echo "make bench      dpkitd next to DPDK's own apps (root; not a test)"
 	@echo "make install    PREFIX=/usr/local, DESTDIR=; the DKMS tree, unit, udev rule"
 	@echo "make deb        Debian packages (debhelper, dh-dkms) into $(O)/deb/"
@@ -209,6 +209,14 @@ $(A)/user/dpkitd/flow.o: DPKIT_CFLAGS += -msse4.2
 # libraries, no EAL.
 $(A)/tests/unit/test_worker.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
 $(O)/tests/unit/test_worker: UNIT_LIBS = $(DPDK_LIBS)
+# Parking (idle.c, included): the rx interrupt calls, the monitor address,
+# the epoll wait and rte_panic are the test's own.
+comma		:= ,
+IDLE_WRAPS	:= $(addprefix -Wl$(comma)--wrap=,rte_eth_dev_rx_intr_enable \
+		   rte_eth_dev_rx_intr_disable rte_eth_get_monitor_addr \
+		   rte_epoll_wait __rte_panic)
+$(A)/tests/unit/test_idle.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(O)/tests/unit/test_idle: UNIT_LIBS = $(IDLE_WRAPS) $(DPDK_LIBS)
 
 unit-build: $(UNIT_TESTS)
 
@@ -317,7 +325,7 @@ fuzz:
 # few, then the kernel's soak (the ioctl fuzzer's 1,000,000 calls and a long
 # stress run on the debug kernel).
 soak:
-	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz ksoak
+	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz ksoak vmsoak
 
 # Benchmarks: never part of make check (Documentation/benchmarks.rst).
 bench: user

@@ -25,8 +25,9 @@
 #            kmemleak, debug objects, hung tasks, panic_on_warn), with the
 #            ioctl fuzzer and the stress scenario, which run only there
 #
-# and, only when named, ksoak (`make soak`): the ioctl fuzzer's 1,000,000
-# calls and a 10-minute stress run on the debug kernel.
+# and, only when named (`make soak`), ksoak: the ioctl fuzzer's 1,000,000
+# calls and a 10-minute stress run on the debug kernel; vmsoak: the VM
+# scenarios too long for CI's budget (soak_only) on the Debian kernel.
 #
 # The last line is "N passed, N failed, N skipped" over every tier; the exit
 # status is non-zero when anything failed. A tier that cannot run here says
@@ -39,7 +40,7 @@ O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
 all_tiers="build lint unit fuzz host kunit harness vm matrix debug"
-extra_tiers="ksoak"
+extra_tiers="ksoak vmsoak"
 
 # The kernel matrix (Documentation/testing.rst): every scenario runs on 6.1;
 # these run on the other kernels too.
@@ -51,6 +52,8 @@ declare -A matrix_scenarios=(
 # The fuzzer and the stress scenario run on the debug kernel only (the vm
 # tier skips them): what they look for, its checkers report.
 debug_only="21-fuzz 22-stress"
+# Scenarios too long for CI's budget: `make soak` runs them (tier vmsoak).
+soak_only="24-idle"
 debug_scenarios="08-kernel-regressions $debug_only"
 tiers=${*:-$all_tiers}
 
@@ -544,7 +547,7 @@ tier_vm() {
 		make --no-print-directory deb O="$O" > "$results/vm-deb.log" 2>&1
 	for scenario in tests/vm/[0-9]*.sh; do
 		name=$(basename "$scenario" .sh)
-		case " $debug_only " in *" $name "*) continue ;; esac
+		case " $debug_only $soak_only " in *" $name "*) continue ;; esac
 		vm_run "$name" "$scenario" "/boot/vmlinuz-$kver" "$initrd"
 		read -r tp tf ts < "$results/vm-$name"
 		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
@@ -626,6 +629,20 @@ tier_debug() {
 
 # make soak: the fuzzer's 1,000,000 calls (debug: 100,000) and the stress
 # for 600 s (debug: 60 s), on the debug kernel.
+tier_vmsoak() {
+	local why initrd p=0 f=0 s=0
+
+	say "vmsoak: $soak_only on the Debian kernel $kver"
+	if why=$(vm_tools_missing); then
+		skipped vmsoak "$why"
+		return
+	fi
+	initrd=$(stock_initrd) || { record vmsoak 0 1 0; return; }
+	# shellcheck disable=SC2086
+	vm_scenarios vmsoak "/boot/vmlinuz-$kver" "$initrd" kmod $soak_only
+	record vmsoak $p $f $s
+}
+
 tier_ksoak() {
 	local why kdir name limit params p=0 f=0 s=0 tp tf ts
 

@@ -165,6 +165,8 @@ static const struct def port_defs[] = {
 	  "Receive mbuf allocation failures (DPDK rx_nombuf)." },
 	{ "tx_errors", "tx_errors", "counter", NULL, 1,
 	  "Packets the NIC failed to send (DPDK oerrors)." },
+	{ "park_cap_us", "park_cap_seconds", "gauge", "seconds", 1e-6,
+	  "The longest a worker parks on the port's queues (its rx ring at line rate)." },
 	{ NULL, NULL, NULL, NULL, 0, NULL },
 };
 
@@ -174,6 +176,19 @@ static const struct def worker_defs[] = {
 	{ "tx", "tx_packets", "counter", NULL, 1, "Packets the worker sent." },
 	{ "busy_percent", "busy_ratio", "gauge", "ratio", 0.01,
 	  "Share of the worker's loop passes that moved packets, since it started." },
+	{ "parked_us", "parked_seconds", "counter", "seconds", 1e-6,
+	  "Time the worker spent parked (rx-mode adaptive or interrupt)." },
+	{ "parks", "parks", "counter", NULL, 1, "Times the worker parked." },
+	{ "park_aborts", "park_aborts", "counter", NULL, 1,
+	  "Parks called off (a queue that could not be armed, or work found)." },
+	{ "wakeups", "wakeups", "counter", NULL, 1,
+	  "Wake-ups from a park: rx interrupts, kicks and timeouts." },
+	{ "wake_rx", "rx_wakeups", "counter", NULL, 1,
+	  "Wake-ups by an rx interrupt." },
+	{ "wake_kick", "kick_wakeups", "counter", NULL, 1,
+	  "Wake-ups by dpkitd's eventfd (a link change, a peer with work, stop)." },
+	{ "wake_timeout", "timeout_wakeups", "counter", NULL, 1,
+	  "Wake-ups by the park's timeout." },
 	{ NULL, NULL, NULL, NULL, 0, NULL },
 };
 

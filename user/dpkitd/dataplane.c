@@ -365,7 +365,18 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 	/* Link changes by interrupt where the PMD has them (else polled). */
 	if (m->lsc_fd >= 0 && (*info->dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
+	/* rx interrupts for a worker to park on (idle.c), where the PMD
+	 * takes them; else it parks without. */
+	conf.intr_conf.rxq = pc->rx_mode != DPK_RX_POLL;
 	ret = rte_eth_dev_configure(port, m->nb_rxq[idx], m->nb_txq[idx], &conf);
+	if (ret && conf.intr_conf.rxq) {
+		m->rxq_intr_err[idx] = ret;
+		conf.intr_conf.rxq = 0;
+		ret = rte_eth_dev_configure(port, m->nb_rxq[idx], m->nb_txq[idx],
+					    &conf);
+	}
+	if (!ret && conf.intr_conf.rxq)
+		m->rxq_intr |= 1U << idx;
 	if (!ret)
 		m->configured |= 1U << idx;	/* closed whatever comes next */
 	if (!ret && conf.intr_conf.lsc) {
@@ -628,6 +639,8 @@ static void poll_links(struct dpk_main *m, int report_all, const char *why)
 	}
 	changed = up != m->link_up;
 	m->link_up = up;
+	if (changed)
+		dpk_idle_links(m, links);	/* parked workers honour it now */
 	if (changed && !report_all)
 		notify_status(m);
 }
@@ -850,8 +863,7 @@ static void totals(const struct dpk_main *m, struct dpk_stats *t)
 
 static uint64_t dropped(const struct dpk_stats *t)
 {
-	return t->drop_tx_full + t->drop_link_down + t->drop_evdev +
-	       t->drop_stage + t->drop_flush + t->evdev_errors;
+	return dpk_stats_out(t) - t->tx;
 }
 
 /* Packets received and not yet sent or counted as dropped. */
@@ -885,6 +897,7 @@ static void stop_workers(struct dpk_main *m)
 				(unsigned long long)left);
 	}
 	m->stop = 1;
+	dpk_idle_wake_all(m);
 	rte_eal_mp_wait_lcore();
 	if (m->control_running) {
 		pthread_join(m->control, NULL);
@@ -953,6 +966,8 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 	if (cfg->eventdev != DPK_EVDEV_NONE &&
 	    dpk_evdev_setup(&m, dpk_service_lcore(cfg, p)) < 0)
 		goto out_evdev;
+	if (dpk_idle_setup(&m))
+		goto out_evdev;
 	fprintf(stderr, "dpkitd: stage %s, %s\n", m.stage->name, m.use_evdev ?
 		"rx -> eventdev queue 0 (atomic) -> stage -> tx" :
 		"poll mode: rx -> stage -> tx");
@@ -976,6 +991,7 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 out_evdev:
 	dpk_evdev_stop(&m);
 out_ports:
+	dpk_idle_close(&m);
 	for (i = 0; i < m.nr_ports; i++)
 		port_close(&m, i);
 out_pools:

@@ -321,6 +321,8 @@ int main(int argc, char **argv)
 		       "defaults", nr_sets, nr_sets == 1 ? "" : "s");
 		dpk_config_print(&cfg, stdout);
 		printf("\nplacement:\n%s\n", p.why);
+		dpk_idle_explain(&cfg, stdout);
+		printf("\n");
 		print_eal(&cfg, &p);
 		return 0;
 	}
