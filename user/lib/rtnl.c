@@ -74,16 +74,18 @@ int dpkit_rtnl_run(const void *buf, size_t len, unsigned int seq,
 	size_t off, n;
 
 	/* libmnl 1.0.4's mnl_nlmsg_ok() compares nlmsg_len as an int: one of
-	 * 2 GiB or more would pass and walk it off the buffer. */
+	 * 2 GiB or more would pass and walk it off the buffer. Its attribute
+	 * walk ends at the message's aligned end: a last message of unaligned
+	 * length (never the kernel's: it pads every message) would be read up
+	 * to 3 bytes past the buffer. */
 	for (off = 0; len - off >= sizeof(*nlh); off += n) {
 		nlh = (const struct nlmsghdr *)((const char *)buf + off);
-		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off) {
+		n = MNL_ALIGN(nlh->nlmsg_len);
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off ||
+		    n > len - off) {
 			errno = EPROTO;
 			return MNL_CB_ERROR;
 		}
-		n = MNL_ALIGN(nlh->nlmsg_len);
-		if (n > len - off)
-			break;
 	}
 	return mnl_cb_run(buf, len, seq, portid, cb, data);
 }
