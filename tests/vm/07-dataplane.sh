@@ -21,6 +21,20 @@ D1=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:02:03)")
 K0=$(bdf_of_netdev "$k0")
 echo "# kernel NICs $k0 $k1, DPDK NICs $D0 $D1"
 on() { [ "$(driver_of "$1")" = "$2" ]; }
+# lease_cloexec PID: PID's descriptor on /dev/dpkit is close-on-exec (no
+# program it starts inherits the lease).
+lease_cloexec() {
+	local f flags
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f")" = /dev/dpkit ] || continue
+		flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$1/fdinfo/${f##*/}")
+		echo "fd ${f##*/} on /dev/dpkit, flags $flags"
+		[ $((0$flags & 02000000)) -ne 0 ]
+		return
+	done
+	echo "no descriptor on /dev/dpkit"
+	return 1
+}
 # say TEXT: a line of narration (make demo shows them).
 say() { echo "## $*"; }
 
@@ -158,6 +172,7 @@ start second auto
 check "dpkitd starts again" running second
 check "... on event_dsw (eventdev = auto, no DLB2 here)" \
 	grep -q "eventdev: event_dsw" "$tmp/second.log"
+check "stage two holds its lease close-on-exec" lease_cloexec "$pid"
 check "... having first put back the IRQ affinity the killed one left" \
 	grep -q "put back: /proc/irq/default_smp_affinity: $orig_affinity" \
 	"$tmp/second.log"

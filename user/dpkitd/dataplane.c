@@ -7,6 +7,7 @@
  * workers, the eventdev, the ports and the EAL. It never polls packets.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -633,6 +634,8 @@ static void link_setup(struct dpk_main *m)
 		m->dk = NULL;
 		return;
 	}
+	/* Stage one kept it open over the exec; no program goes further. */
+	fcntl(dpkit_fd(m->dk), F_SETFD, FD_CLOEXEC);
 	poll_links(m, 1, "start");
 	if (dpkit_page_map(m->dk, &m->pg) < 0) {
 		fprintf(stderr, "dpkitd: %s: workers use dpkitd's own link "
