@@ -236,6 +236,12 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 	} else if (!strcmp(key, "memory")) {
 		if (parse_uint(v, 64, 1U << 20, &cfg->memory_mb))
 			return fail(err, size, w, key, "'%s': 64 to %u MB", v, 1U << 20);
+	} else if (!strcmp(key, "user") || !strcmp(key, "group")) {
+		if (!*v || strlen(v) >= DPK_USER_LEN || v[0] == '-' ||
+		    strspn(v, NAME_CHARS ".") != strlen(v))
+			return fail(err, size, w, key, "'%s' is not a %s name", v,
+				    key);
+		strcpy(key[0] == 'u' ? cfg->user : cfg->group, v);
 	} else if (!strcmp(key, "log-level")) {
 		if (pick(v, log_levels, ARRAY_SIZE(log_levels)) < 0)
 			return fail(err, size, w, key, "'%s': emerg, alert, crit, err, "
@@ -477,6 +483,9 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 	if (!cfg->nr_ports)
 		return fail(err, size, &w, NULL, "no [port NAME] section: "
 			    "dpkitd needs at least one port");
+	if (cfg->group[0] && !cfg->user[0])
+		return fail(err, size, &w, "group", "without user = (dpkitd "
+			    "changes group only with its user)");
 	for (i = 0; i < cfg->nr_ports; i++) {
 		p = &cfg->ports[i];
 		w.port = p->name;
@@ -593,6 +602,10 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 	if (!cfg->hugepages)
 		fprintf(f, "memory = %u\n", cfg->memory_mb);
 	fprintf(f, "log-level = %s\n", cfg->log_level);
+	if (cfg->user[0])
+		fprintf(f, "user = %s\n", cfg->user);
+	if (cfg->group[0])
+		fprintf(f, "group = %s\n", cfg->group);
 	for (i = 0; i < cfg->nr_ports; i++) {
 		p = &cfg->ports[i];
 		fprintf(f, "\n[port %s]\ndevice = %s\nqueues = %u\nrx-desc = %u\n"
