@@ -8,6 +8,11 @@ KDIR	?= /usr/src/linux-headers-$(KVER)
 O	?= build
 PREFIX	?= /usr/local
 DESTDIR	?=
+LIBDIR	?= $(PREFIX)/lib
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
 UDEVDIR	?= /etc/udev/rules.d
 SYSTEMDDIR ?= /etc/systemd/system
 KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) kmod/Kbuild
@@ -36,6 +41,9 @@ LIB_CFLAGS	:= $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 DPDK_CFLAGS	:= $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS	:= $(shell pkg-config --libs libdpdk 2>/dev/null)
 LIB_LIBS	:= $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
+# dpkitctl reads dpkitd's telemetry (JSON) with jansson.
+CTL_CFLAGS	:= $(shell pkg-config --cflags jansson 2>/dev/null)
+CTL_LIBS	:= $(shell pkg-config --libs jansson 2>/dev/null)
 
 U		:= $(O)/user
 A		:= $(O)/asan
@@ -51,19 +59,26 @@ STAGES		?=
 STAGES_CONTROL	?=
 DPKITD_SRCS	:= $(wildcard user/dpkitd/*.c) $(STAGES) $(STAGES_CONTROL)
 # dpkitd's pure parts, linked into the unit tests too.
-DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c user/dpkitd/plan.c
+DPKITD_LIB	:= user/dpkitd/config.c user/dpkitd/flow.c user/dpkitd/plan.c \
+		   user/dpkitd/notify.c
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_TESTS	:= $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
-PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe $(O)/tests/kregress
+PROBES		:= $(O)/tests/ioctl_probe $(O)/tests/linkprobe $(O)/tests/kregress \
+		   $(O)/tests/docclient
 # The compat ioctl path needs a 32-bit caller, where a -m32 libc exists.
 HAVE_M32	:= $(shell echo 'int main(void){return 0;}' | \
 		     $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
 ifeq ($(HAVE_M32),y)
 PROBES		+= $(O)/tests/ioctl_probe32
 endif
+# The kernel fuzzer, stress and permissions helpers (tests/kfuzz).
+KFUZZ		:= $(O)/tests/ioctl_fuzz $(O)/tests/kstress $(O)/tests/permcheck
+ifeq ($(HAVE_M32),y)
+KFUZZ		+= $(O)/tests/ioctl_fuzz32
+endif
 
-.PHONY: all kmod user unit-build check unit kunit vmtest lint clean \
-	kmod-kunit kmod-for install help demo fuzz fuzz-build soak bench
+.PHONY: all kmod user progs unit-build check unit kunit vmtest lint clean \
+	kmod-kunit kmod-for install help demo deb fuzz fuzz-build soak bench
 
 all: kmod user
 
@@ -76,8 +91,12 @@ help:
 	@echo "make vmtest     every tests/vm scenario on the Debian kernel"
 	@echo "make lint       checkpatch --strict on the kernel sources"
 	@echo "make fuzz       every libFuzzer target for a few seconds (tests/fuzz)"
-	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each"
+	@echo "make soak       every libFuzzer target for SOAK_SECONDS (600) each, then"
+	@echo "                the ioctl fuzzer (1,000,000 calls) and a long stress run"
+	@echo "                on the debug kernel, and the soak-only VM scenarios"
 	@echo "make bench      dpkitd next to DPDK's own apps (root; not a test)"
+	@echo "make install    PREFIX=/usr/local, DESTDIR=; the DKMS tree, unit, udev rule"
+	@echo "make deb        Debian packages (debhelper, dh-dkms) into $(O)/deb/"
 
 # ---------------------------------------------------------------------------
 # Kernel module
@@ -108,15 +127,18 @@ kmod-kunit:
 # ---------------------------------------------------------------------------
 # Userspace
 
-user: $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(U)/dpkitd $(PROBES)
+# What `make install` and the packages ship; `user` adds the test helpers.
+PROGS		:= $(U)/libdpkit.a $(U)/libdpkit.so $(U)/dpkitctl $(U)/dpkitd
+progs: $(PROGS)
+user: $(PROGS) $(PROBES) $(KFUZZ)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(DPKIT_CPPFLAGS) $(DPKIT_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(DPKIT_CPPFLAGS) $(CPPFLAGS) $(DPKIT_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(A)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(DPKIT_CPPFLAGS) $(DPKIT_CFLAGS) $(CFLAGS) $(SANITIZE) \
+	$(CC) $(DPKIT_CPPFLAGS) $(CPPFLAGS) $(DPKIT_CFLAGS) $(CFLAGS) $(SANITIZE) \
 		-MMD -MP -c $< -o $@
 
 $(U)/libdpkit.a: $(LIB_SRCS:%.c=$(OBJ)/%.o)
@@ -126,8 +148,10 @@ $(U)/libdpkit.a: $(LIB_SRCS:%.c=$(OBJ)/%.o)
 $(U)/libdpkit.so: $(LIB_SRCS:%.c=$(OBJ)/%.o)
 	$(CC) -shared -Wl,-soname,libdpkit.so.0 $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
+$(OBJ)/user/dpkitctl/%.o: DPKIT_CPPFLAGS += $(CTL_CFLAGS)
+
 $(U)/dpkitctl: $(CTL_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(CTL_LIBS)
 
 $(O)/tests/ioctl_probe: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)
@@ -152,14 +176,34 @@ $(OBJ)/user/dpkitd/privs.o: DPKIT_CPPFLAGS += -I$(O)/gen
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
 
-$(O)/tests/kregress: tests/vm/helpers/kregress.c include/uapi/linux/dpkit.h
+
+# A client written from Documentation/link-state.rst and nic-isolation.rst
+# alone: no dpkit include path, on purpose (tests/vm/11-abi-client.sh).
+$(O)/tests/docclient: tests/vm/helpers/docclient.c
 	@mkdir -p $(@D)
-	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< -lpthread
+	$(CC) -D_GNU_SOURCE -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $<
 
 $(O)/tests/ioctl_probe32: tests/vm/helpers/ioctl_probe.c include/uapi/linux/dpkit.h
 	@mkdir -p $(@D)
 	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
 		-o $@ $<
+
+KT_DEPS		:= tests/kfuzz/kt.c tests/kfuzz/kt.h include/uapi/linux/dpkit.h
+
+$(O)/tests/kregress: tests/vm/helpers/kregress.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -Itests/kfuzz -std=gnu11 $(WARNINGS) $(CFLAGS) \
+		-o $@ $< tests/kfuzz/kt.c -lpthread
+
+$(filter-out %32,$(KFUZZ)): $(O)/tests/%: tests/kfuzz/%.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) -o $@ $< \
+		tests/kfuzz/kt.c -lpthread
+
+$(O)/tests/ioctl_fuzz32: tests/kfuzz/ioctl_fuzz.c $(KT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) -m32 -static $(DPKIT_CPPFLAGS) -std=gnu11 $(WARNINGS) $(CFLAGS) \
+		-o $@ $< tests/kfuzz/kt.c
 
 $(O)/tests/unit/%: $(A)/tests/unit/%.o $(LIB_SRCS:%.c=$(A)/%.o) \
 		   $(DPKITD_LIB:%.c=$(A)/%.o)
@@ -174,6 +218,14 @@ $(A)/user/dpkitd/flow.o: DPKIT_CFLAGS += -msse4.2
 # libraries, no EAL.
 $(A)/tests/unit/test_worker.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
 $(O)/tests/unit/test_worker: UNIT_LIBS = $(DPDK_LIBS)
+# Parking (idle.c, included): the rx interrupt calls, the monitor address,
+# the epoll wait and rte_panic are the test's own.
+comma		:= ,
+IDLE_WRAPS	:= $(addprefix -Wl$(comma)--wrap=,rte_eth_dev_rx_intr_enable \
+		   rte_eth_dev_rx_intr_disable rte_eth_get_monitor_addr \
+		   rte_epoll_wait __rte_panic)
+$(A)/tests/unit/test_idle.o: DPKIT_CPPFLAGS += $(DPDK_CFLAGS)
+$(O)/tests/unit/test_idle: UNIT_LIBS = $(IDLE_WRAPS) $(DPDK_LIBS)
 
 unit-build: $(UNIT_TESTS)
 
@@ -203,33 +255,54 @@ fuzz-build: $(FUZZ_TARGETS)
 .SECONDARY:
 
 # ---------------------------------------------------------------------------
-# Install: the library (static, shared, header, pkg-config), dpkitctl, its
-# man page, the udev rule, and the module's sources as a DKMS tree.
+# Install: the library (static, shared, header, pkg-config), dpkitctl and
+# dpkitd with their man pages and bash completion, the systemd unit, the
+# udev rule, and the module's sources as a DKMS tree. `make deb` installs
+# through this with Debian's paths (packaging/debian/rules).
 
-install: user
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux \
-		$(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(UDEVDIR) $(DESTDIR)$(SYSTEMDDIR) \
-		$(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/tests \
-		$(DESTDIR)/usr/src/dpkit-$(VERSION)/include/uapi/linux
-	install -m 644 $(U)/libdpkit.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(U)/libdpkit.so $(DESTDIR)$(PREFIX)/lib/libdpkit.so.0
-	ln -sf libdpkit.so.0 $(DESTDIR)$(PREFIX)/lib/libdpkit.so
+SRCDIR	:= $(DESTDIR)/usr/src/dpkit-$(VERSION)
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(SYSTEMDDIR) \
+		$(DESTDIR)$(MODULESLOADDIR) \
+		$(SRCDIR)/kmod/tests $(SRCDIR)/include/uapi/linux
+	install -m 644 $(U)/libdpkit.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(U)/libdpkit.so $(DESTDIR)$(LIBDIR)/libdpkit.so.0
+	ln -sf libdpkit.so.0 $(DESTDIR)$(LIBDIR)/libdpkit.so
 	install -m 644 user/lib/libdpkit.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/uapi/linux/dpkit.h $(DESTDIR)$(PREFIX)/include/linux/
-	sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' packaging/libdpkit.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libdpkit.pc
-	install -m 755 $(U)/dpkitctl $(U)/dpkitd $(DESTDIR)$(PREFIX)/sbin/
-	sed 's|@PREFIX@|$(PREFIX)|' packaging/dpkitd.service.in \
-		> $(DESTDIR)$(SYSTEMDDIR)/dpkitd.service
-	install -m 644 Documentation/dpkitctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@VERSION@|$(VERSION)|' \
+		packaging/libdpkit.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libdpkit.pc
+	install -m 755 $(U)/dpkitctl $(U)/dpkitd $(DESTDIR)$(SBINDIR)/
+	for unit in dpkitd dpkit-metrics; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/$$unit.service.in \
+			> $(DESTDIR)$(SYSTEMDDIR)/$$unit.service || exit 1; \
+	done
+	install -m 644 Documentation/dpkitctl.8 Documentation/dpkitd.8 \
+		$(DESTDIR)$(MANDIR)/man8/
+	install -m 644 Documentation/dpkitd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 packaging/dpkitctl.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/dpkitctl
 	install -m 644 udev/60-dpkit.rules $(DESTDIR)$(UDEVDIR)/
-	install -m 644 $(KMOD_SRCS) $(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/
-	install -m 644 kmod/tests/*.c $(DESTDIR)/usr/src/dpkit-$(VERSION)/kmod/tests/
-	install -m 644 include/uapi/linux/dpkit.h \
-		$(DESTDIR)/usr/src/dpkit-$(VERSION)/include/uapi/linux/
-	sed 's|@VERSION@|$(VERSION)|' packaging/dkms.conf \
-		> $(DESTDIR)/usr/src/dpkit-$(VERSION)/dkms.conf
+	install -m 644 packaging/dpkitd-modules.conf $(DESTDIR)$(MODULESLOADDIR)/dpkitd.conf
+	install -m 644 $(KMOD_SRCS) $(SRCDIR)/kmod/
+	install -m 644 kmod/tests/*.c $(SRCDIR)/kmod/tests/
+	install -m 644 include/uapi/linux/dpkit.h $(SRCDIR)/include/uapi/linux/
+	sed 's|@VERSION@|$(VERSION)|' packaging/dkms.conf > $(SRCDIR)/dkms.conf
+
+# Debian packages, built by dpkg-buildpackage from a copy of the tracked
+# files with packaging/debian as its debian/: the .debs land in $(O)/deb/.
+DEB_SRC	:= $(O)/deb/dpkit-$(VERSION)
+
+deb:
+	rm -rf $(O)/deb
+	mkdir -p $(DEB_SRC)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp -a --parents -t $(DEB_SRC)
+	cp -a packaging/debian $(DEB_SRC)/debian
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc -jauto
+	rm -rf $(DEB_SRC)
 
 # ---------------------------------------------------------------------------
 # Tests: every tier goes through scripts/check.sh, which counts the results.
@@ -257,9 +330,11 @@ lint:
 fuzz:
 	scripts/check.sh fuzz
 
-# Every fuzz target for SOAK_SECONDS (default 600) instead of the check's few.
+# Every fuzz target for SOAK_SECONDS (default 600) instead of the check's
+# few, then the kernel's soak (the ioctl fuzzer's 1,000,000 calls and a long
+# stress run on the debug kernel).
 soak:
-	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz
+	FUZZ_SECONDS=$(SOAK_SECONDS) scripts/check.sh fuzz ksoak vmsoak
 
 # Benchmarks: never part of make check (Documentation/benchmarks.rst).
 bench: user
@@ -272,4 +347,4 @@ clean:
 		kmod/modules.order kmod/Module.symvers kmod/tests/*.o \
 		kmod/tests/.*.cmd
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path $(O)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

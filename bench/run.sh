@@ -1,25 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/run.sh [RUNS] [SECONDS] (make bench; root; never part of make check):
-# dpkitd next to DPDK's own applications on the same CPUs and vdevs (two
-# net_null ports, no hugepages), every application measured the same way:
-# the sum of its ports' opackets, read through its DPDK telemetry socket
-# (bench/telemetry.py), over SECONDS after a warm-up; the median of RUNS
-# runs, with the spread (min-max). DPDK's l2fwd-event and eventdev_pipeline
-# are built from the dpdk-doc examples into build/bench (never committed).
+# bench/run.sh [RUNS] [SECONDS] (make bench; root; never part of make check;
+# Documentation/benchmarks.rst): dpkitd next to DPDK's own applications on
+# the same CPUs and vdevs (two net_null ports, no hugepages), every
+# application measured the same way: the sum of its ports' opackets, read
+# through its DPDK telemetry socket (bench/telemetry.py), over SECONDS after
+# a warm-up, and the CPU time its forwarding threads had meanwhile
+# (bench/window.py). RUNS rounds, each running every application once in
+# turn, so that all see the machine's load alike; medians with the spread
+# (min-max). DPDK's l2fwd-event and eventdev_pipeline are built from the
+# dpdk-doc examples into build/bench (never committed).
 #
 # Prints, and writes to build/bench/results.txt:
-#   - forwarding rates: testpmd io; l2fwd-event poll and eventdev (dsw, sw);
-#     eventdev_pipeline (sw); dpkitd poll, event_dsw, event_sw (inline);
-#     ratios to testpmd io;
-#   - the per-batch link check: dpkitd poll mode with it compiled out;
+#   - forwarding rates, by the wall clock and per second of the forwarding
+#     threads' own CPU time: testpmd io; l2fwd-event poll and eventdev (dsw,
+#     sw); eventdev_pipeline (sw); dpkitd poll, poll with the per-batch
+#     link check compiled out, event_dsw, event_sw (inline); ratios to
+#     testpmd io in the same round;
 #   - refused at admission: dpkitd's rx_held and eventdev drops in a window;
-#   - instructions per packet under callgrind (dpkitd, l2fwd-event): stable
-#     on a noisy machine (BENCH_CALLGRIND=0 skips it: slow);
 #   - dpkitd event_dsw throughput vs worker count, 1 .. the machine's CPUs
-#     less one, and a plot of it (build/bench/workers.png, with gnuplot).
+#     less one (on a 2-CPU machine 1 and 2, the second worker sharing the
+#     main lcore's CPU), on net_pcap ports replaying 256 flows, and a plot
+#     of it (build/bench/workers.png, with gnuplot);
+#   - instructions per packet under callgrind: stable on a noisy machine
+#     (BENCH_CALLGRIND=0 skips it: slow); the profiles stay in
+#     build/bench/callgrind (callgrind_annotate reads them).
 # BENCH_ONLY="rates admission workers callgrind" runs some of them.
+#
+# Each application runs under flock $BENCH_LOCK (default the host tests'
+# lock, /tmp/dpkit-host.lock), taken for that run only: a shared machine's
+# host tests interleave with the benchmark rather than wait for all of it.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -37,6 +48,7 @@ fi
 runs=${1:-5}
 secs=${2:-5}
 warm=3
+lock=${BENCH_LOCK:-/tmp/dpkit-host.lock}
 out=build/bench
 mkdir -p "$out"
 tmp=$(mktemp -d)
@@ -69,26 +81,24 @@ make -s O="$out/nolink" CFLAGS="-O2 -g -DDPK_BENCH_NO_LINK_CHECK" \
 	{ echo "bench: the no-link-check build failed"; exit 1; }
 
 : > "$out/results.txt"
-say "bench: $(date -u +%F), $ncpu CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -r)"
+say "bench: $(date -u '+%F %H:%M') UTC, $ncpu CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), DPDK $(pkg-config --modversion libdpdk)"
 say "bench: main lcore CPU 0, worker CPU $w; two net_null ports, no hugepages;"
-say "bench: median of $runs runs of ${secs} s after ${warm} s, spread min-max"
+say "bench: $runs rounds of ${secs} s windows after ${warm} s; load at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 EAL="--no-huge -m 512 --no-pci --vdev net_null0 --vdev net_null1 --log-level error"
 
-# window PREFIX PID: packets per second sent by the app over the window.
+# window PREFIX PID: once the app's telemetry is up and a warm-up passed,
+# one window of SECONDS (bench/window.py): "PPS CPU_PPS OTHERS", packets
+# per second sent, packets per second of its forwarding threads' own CPU
+# time (its lcores, and its main lcore when that forwards: $main_works),
+# and how many CPUs the rest of the machine kept busy meanwhile.
 window() {
-	local a b t0 t1
-	for _ in $(seq 1 30); do
+	for _ in $(seq 1 60); do
 		[ -S "/var/run/dpdk/$1/dpdk_telemetry.v2" ] && break
 		sleep 1
 	done
 	sleep "$warm"
-	a=$(tel "$1" opackets) || return 1
-	t0=$(date +%s.%N)
-	sleep "$secs"
-	b=$(tel "$1" opackets) || return 1
-	t1=$(date +%s.%N)
-	python3 -c "print(int(($b - $a) / ($t1 - $t0)))"
+	python3 bench/window.py "$1" "$2" "$secs" "$main_works"
 }
 
 # dpkitd_conf EVENTDEV: dpkitd on the same CPUs and ports as the others.
@@ -100,42 +110,66 @@ dpkitd_conf() {
 		memory = 1024
 		log-level = err
 		[port a]
-		device = net_null0
+		device = ${DEV_A:-net_null0}
 		[port b]
-		device = net_null1
+		device = ${DEV_B:-net_null1}
 	CONF
 }
 
-# app NAME: start application NAME in the background; sets pid, prefix.
-app() {
-	prefix=bench_$1
-	case $1 in dpkitd-*) prefix=dpkitd ;; esac
+# cmd NAME: the command line of application NAME (after app() set prefix).
+cmd() {
 	case $1 in
 	testpmd)
-		exec dpdk-testpmd -l "0,$w" $EAL --file-prefix "$prefix" -- \
+		echo dpdk-testpmd -l "0,$w" $EAL --file-prefix "$prefix" -- \
 			--forward-mode=io --auto-start --stats-period 60 \
 			--total-num-mbufs=16383 ;;
 	l2fwd-poll)
-		exec "$out/l2fwd-event/build/l2fwd-event" -l "0,$w" $EAL \
+		echo "$out/l2fwd-event/build/l2fwd-event" -l "0,$w" $EAL \
 			--file-prefix "$prefix" -- -p 0x3 -q 2 --mode=poll \
 			--no-mac-updating -T 60 ;;
 	l2fwd-dsw|l2fwd-sw)
 		# its Rx/Tx adapters (and sw's scheduler) run as services on
-		# lcore 2, sharing the main lcore's CPU
-		exec "$out/l2fwd-event/build/l2fwd-event" --lcores "0@0,1@$w,2@0" -S 2 \
-			$EAL --vdev "event_${1#l2fwd-}0" --file-prefix "$prefix" -- \
-			-p 0x3 --mode=eventdev --eventq-sched=atomic \
+		# lcore 2, sharing the main lcore's CPU (reniced, in app())
+		echo "$out/l2fwd-event/build/l2fwd-event" --lcores "0@0,1@$w,2@0" \
+			-S 2 $EAL --vdev "event_${1#l2fwd-}0" --file-prefix "$prefix" \
+			-- -p 0x3 --mode=eventdev --eventq-sched=atomic \
 			--no-mac-updating -T 60 ;;
 	pipeline-sw)
 		# rx, tx and the scheduler on the main lcore, the worker on CPU w
-		exec "$out/eventdev_pipeline/build/eventdev_pipeline" -l "0,$w" $EAL \
-			--vdev event_sw0 --file-prefix "$prefix" -- -r1 -t1 -e1 -w2 \
-			-s1 -n0 -c32 -q ;;
+		echo "$out/eventdev_pipeline/build/eventdev_pipeline" -l "0,$w" \
+			$EAL --vdev event_sw0 --file-prefix "$prefix" -- -r1 -t1 -e1 \
+			-w2 -s1 -n0 -c32 -q ;;
 	dpkitd-*)
-		dpkitd_conf "${1#dpkitd-}" > "$tmp/d.conf"
-		exec ${DPKITD_BIN:-build/user/dpkitd} -c "$tmp/d.conf" ;;
-	esac > "$tmp/$1.log" 2>&1 &
+		echo "${DPKITD_BIN:-build/user/dpkitd}" -c "$tmp/d.conf" ;;
+	nolink-*)	# the per-batch link check compiled out
+		echo "$out/nolink/user/dpkitd" -c "$tmp/d.conf" ;;
+	esac
+}
+
+# app NAME [WRAPPER...]: start application NAME in the background (under
+# WRAPPER, e.g. valgrind); sets pid, prefix, main_works (its main lcore
+# forwards too).
+app() {
+	local name=$1
+	shift
+	prefix=bench_$name
+	main_works=0
+	case $name in
+	dpkitd-*|nolink-*)
+		prefix=dpkitd
+		dpkitd_conf "${name#*-}" > "$tmp/d.conf" ;;
+	pipeline-sw)
+		main_works=1 ;;
+	esac
+	rm -rf "/var/run/dpdk/$prefix"
+	# shellcheck disable=SC2046
+	"$@" $(cmd "$name") > "$tmp/$name.log" 2>&1 9>&- &
 	pid=$!
+	# l2fwd-event's main lcore busy-waits on its stats timer: let the
+	# service lcore that shares its CPU have that CPU
+	case $name in
+	l2fwd-dsw|l2fwd-sw) sleep 1; renice -n 19 -p "$pid" > /dev/null ;;
+	esac
 }
 
 stop() {
@@ -146,150 +180,256 @@ stop() {
 	rm -rf "/var/run/dpdk/$prefix"
 }
 
-# measure NAME: RUNS windows; prints "median min max".
+# measure NAME: one window of application NAME: "PPS CPU_PPS OTHERS".
 measure() {
-	local r v all=""
+	local v
+	exec 9> "$lock"
+	flock 9
+	app "$1"
+	v=$(window "$prefix" "$pid") || v="0 0 0"
+	stop
+	exec 9>&-
+	[ "$v" = "0 0 0" ] && sed 's/^/# /' "$tmp/$1.log" | tail -5 >&2
+	echo "$v"
+}
+
+# rounds FILE APP...: RUNS rounds, each measuring every APP once in turn;
+# appends "ROUND APP PPS CPU_PPS OTHERS LOADAVG" lines to FILE.
+rounds() {
+	local f=$1 r a v
+	shift
 	for r in $(seq 1 "$runs"); do
-		app "$1"
-		v=$(window "$prefix" "$pid") || v=0
-		stop
-		all="$all $v"
+		for a in "$@"; do
+			v=$(measure "$a")
+			echo "$r $a $v $(cut -d' ' -f1 /proc/loadavg)" >> "$f"
+		done
 	done
-	python3 -c "import statistics as s, sys; v = sorted(map(int, sys.argv[1:]))
-print(int(s.median(v)), v[0], v[-1])" $all
 }
 
-declare -A med lo hi
-row() {	# row NAME LABEL
-	local m
-	m=$(measure "$1")
-	set -- "$1" "$2" $m
-	med[$1]=$3 lo[$1]=$4 hi[$1]=$5
-	say "$(printf '%-40s %12d  %12d-%-12d %5s' "$2" "$3" "$4" "$5" \
-		"$(python3 -c "print('%.2f' % ($3 / ${med[testpmd]:-$3}) if ${med[testpmd]:-$3} else '-')")")"
+# summary FILE: per app of FILE (rounds' lines), the medians (min-max) of
+# its rates and of its ratio to testpmd io in the same round; then the
+# load it all ran with.
+summary() {
+	python3 - "$1" <<-'EOF'
+	import collections, statistics as st, sys
+	by, order = collections.defaultdict(dict), []
+	for r, app, pps, cpps, oth, load in (l.split() for l in open(sys.argv[1])):
+	    by[app][r] = (int(pps), int(cpps), float(oth), float(load))
+	    if app not in order:
+	        order.append(app)
+	def med(v):
+	    v = sorted(v)
+	    return st.median(v), v[0], v[-1]
+	def ratio(app, k):
+	    t, a = by.get("testpmd", {}), by[app]
+	    v = [a[r][k] / t[r][k] for r in a if r in t and t[r][k]]
+	    return "%.2f (%.2f-%.2f)" % med(v) if v and app != "testpmd" else ""
+	print("%-14s %-20s %-17s %-20s %-17s %s" % ("app", "Mpps (wall)", "ratio",
+	      "Mpps (own CPU)", "ratio", "ns/pkt"))
+	for app in order:
+	    w = med([v[0] / 1e6 for v in by[app].values()])
+	    c = med([v[1] / 1e6 for v in by[app].values()])
+	    print("%-14s %-20s %-17s %-20s %-17s %.0f" % (app,
+	          "%.2f (%.2f-%.2f)" % w, ratio(app, 0),
+	          "%.2f (%.2f-%.2f)" % c, ratio(app, 1), 1e3 / max(c[0], 1e-9)))
+	oth = sorted(v[2] for a in by.values() for v in a.values())
+	load = sorted(v[3] for a in by.values() for v in a.values())
+	print("other load in the windows: %.2f CPUs busy (%.2f-%.2f), "
+	      "loadavg %.1f (%.1f-%.1f), medians (min-max)" % (st.median(oth),
+	      oth[0], oth[-1], st.median(load), load[0], load[-1]))
+	EOF
 }
 
+t_start=$(date +%s)
 if only rates; then
-say ""
-say "$(printf '%-40s %12s  %-25s %5s' 'application' 'packets/s' 'spread' 'vs testpmd')"
-row testpmd "dpdk-testpmd io"
-row l2fwd-poll "l2fwd-event poll"
-row l2fwd-dsw "l2fwd-event eventdev, event_dsw"
-row l2fwd-sw "l2fwd-event eventdev, event_sw"
-row pipeline-sw "eventdev_pipeline, event_sw"
-row dpkitd-none "dpkitd poll mode"
-row dpkitd-dsw "dpkitd event_dsw"
-row dpkitd-sw "dpkitd event_sw (scheduler inline)"
-DPKITD_BIN=$out/nolink/user/dpkitd row dpkitd-none "dpkitd poll, link check compiled out"
-say "link check: $(python3 -c "
-a, b = ${med[dpkitd-none]}, $(grep 'link check compiled out' "$out/results.txt" | awk '{print $(NF-2)}')
-print('%.1f%% of the poll-mode rate' % (100 * (b - a) / b if b else 0))")"
+	say ""
+	say "Forwarding rates: $runs rounds, each app once a round in turn."
+	say "Mpps by the wall clock and per second of its forwarding threads' own"
+	say "CPU time, median (min-max); ratio to testpmd io in the same round;"
+	say "ns/pkt: of that CPU time per packet."
+	: > "$out/rates.dat"
+	rounds "$out/rates.dat" testpmd l2fwd-poll l2fwd-dsw l2fwd-sw \
+		pipeline-sw dpkitd-none nolink-none dpkitd-dsw dpkitd-sw
+	summary "$out/rates.dat" | tee -a "$out/results.txt"
+	python3 - "$out/rates.dat" <<-'EOF' | tee -a "$out/results.txt"
+	import collections, statistics as st, sys
+	by = collections.defaultdict(dict)
+	for r, app, pps, cpps, oth, load in (l.split() for l in open(sys.argv[1])):
+	    by[app][r] = int(cpps)
+	a, b = by["dpkitd-none"], by["nolink-none"]
+	d = sorted(100 * (b[r] - a[r]) / b[r] for r in a if r in b and b[r])
+	if d:
+	    print("link check, poll mode, own-CPU rates round by round: "
+	          "%.1f%% (%.1f..%.1f) slower with it" % (st.median(d), d[0], d[-1]))
+	EOF
 fi
 
-# Refused at admission: in a window, with the eventdev full.
-only admission && say "" && for ev in dsw sw; do
-	app "dpkitd-$ev"
-	sleep $((warm + 1))
-	a=$(tel dpkitd /dpkit/workers)
-	sleep "$secs"
-	b=$(tel dpkitd /dpkit/workers)
-	stop
-	say "dpkitd event_$ev, refused at admission in ${secs} s: $(python3 -c "
+# Refused at admission: in a window, with net_null flooding the pipeline.
+if only admission; then
+	say ""
+	for ev in dsw sw; do
+		exec 9> "$lock"
+		flock 9
+		app "dpkitd-$ev"
+		window dpkitd "$pid" > /dev/null	# up, and warmed up
+		a=$(tel dpkitd /dpkit/workers)
+		sleep "$secs"
+		b=$(tel dpkitd /dpkit/workers)
+		stop
+		exec 9>&-
+		say "dpkitd event_$ev, refused at admission in ${secs} s: $(python3 -c "
 import json
 a, b = json.loads('''$a''')['/dpkit/workers'], json.loads('''$b''')['/dpkit/workers']
 d = lambda k: sum(b[w][k] - a[w][k] for w in b)
-print('held (offered again) %d of %d received (%.1f%%), refused and freed %d' % (
+print('held (offered again) %d of %d received (%.2f%%), refused and freed %d' % (
     d('rx_held'), d('rx'), 100.0 * d('rx_held') / max(d('rx'), 1), d('drop_eventdev_full')))")"
-done
-
-# Throughput vs workers, 1 .. ncpu - 1 (event_dsw).
-if only workers; then
-say ""
-: > "$out/workers.dat"
-for n in $(seq 1 $((ncpu - 1))); do
-	runs_saved=$runs runs=3
-	DPKITD_CPUS=$( [ "$n" = 1 ] && echo "$w" || echo "1-$n" ) measure dpkitd-dsw > "$tmp/n"
-	runs=$runs_saved
-	read -r m l h < "$tmp/n"
-	echo "$n $m $l $h" >> "$out/workers.dat"
-	say "dpkitd event_dsw, $n worker(s): $m packets/s ($l-$h)"
-done
-if command -v gnuplot > /dev/null; then
-	gnuplot <<-EOF
-		set terminal pngcairo size 640,400
-		set output "$out/workers.png"
-		set title "dpkitd event_dsw, two net_null ports"
-		set xlabel "workers"; set ylabel "Mpps"; set xtics 1; set yrange [0:*]
-		plot "$out/workers.dat" using 1:(\$2/1e6):(\$3/1e6):(\$4/1e6) \
-			with yerrorlines title "median (min-max)"
-	EOF
-	say "plot: $out/workers.png"
-else
-	say "plot: skipped (no gnuplot; apt-get install gnuplot-nox)"
+	done
 fi
+
+# Throughput vs workers (event_dsw), 1 .. ncpu - 1 workers on CPUs of their
+# own (BENCH_WORKERS_MAX; on a 2-CPU machine 1 and 2, the second worker on
+# the main lcore's CPU, where the main lcore mostly sleeps in epoll). Not
+# net_null, whose packets are all alike (one flow: an atomic queue gives it
+# to one worker at a time), but net_pcap replaying 256 TCP flows from memory
+# (infinite_rx), with as many queue pairs as workers (one rx_pcap each; its
+# tx frees), so that every worker count sends from its own tx queues.
+if only workers; then
+	say ""
+	max=${BENCH_WORKERS_MAX:-$(( ncpu > 2 ? ncpu - 1 : ncpu ))}
+	# the host tests' pcap maker (tests/host/lib.sh), 256 flows
+	eval "$(sed -n '/^mkpcap() {/,/^}/p' tests/host/lib.sh)"
+	mkpcap "$tmp/flows.pcap" 256
+	pcap=
+	for _ in $(seq 1 "$max"); do pcap=$pcap,rx_pcap=$tmp/flows.pcap; done
+	: > "$out/workers.raw"
+	for n in $(seq 1 "$max"); do
+		cpus=$w
+		[ "$n" = 1 ] || cpus=$(( ncpu - n ))-$w
+		DPKITD_CPUS=$cpus DEV_A=net_pcap0$pcap,infinite_rx=1 \
+			DEV_B=net_pcap1$pcap,infinite_rx=1 \
+			rounds "$out/workers.raw" dpkitd-dsw
+		sed -i "s/ dpkitd-dsw / $n /" "$out/workers.raw"
+	done
+	python3 - "$out/workers.raw" <<-'EOF' > "$out/workers.dat"
+	import collections, statistics as st, sys
+	by = collections.defaultdict(list)
+	for r, n, pps, cpps, oth, load in (l.split() for l in open(sys.argv[1])):
+	    by[int(n)].append((int(pps), int(cpps)))
+	for n in sorted(by):
+	    w = sorted(v[0] for v in by[n]); c = sorted(v[1] for v in by[n])
+	    print(n, int(st.median(w)), w[0], w[-1], int(st.median(c)), c[0], c[-1])
+	EOF
+	while read -r n m l h cm cl ch; do
+		say "dpkitd event_dsw, $n worker(s), net_pcap: $m packets/s ($l-$h); per second of its workers' CPU $cm ($cl-$ch)"
+	done < "$out/workers.dat"
+	if command -v gnuplot > /dev/null; then
+		gnuplot <<-EOF
+			set terminal pngcairo size 640,400
+			set output "$out/workers.png"
+			set title "dpkitd event_dsw, two net_pcap ports, 256 flows ($ncpu CPUs)"
+			set xlabel "workers"; set ylabel "Mpps"; set xtics 1
+			set yrange [0:*]; set key bottom right
+			plot "$out/workers.dat" using 1:(\$2/1e6):(\$3/1e6):(\$4/1e6) \\
+				with yerrorlines title "wall clock, median (min-max)", \\
+			     "" using 1:(\$5/1e6):(\$6/1e6):(\$7/1e6) \\
+				with yerrorlines title "per second of the workers' CPU"
+		EOF
+		say "plot: $out/workers.png"
+	else
+		say "plot: skipped (no gnuplot; apt-get install gnuplot-nox)"
+	fi
 fi
 
 # Instructions per packet under callgrind, over a window of the running
-# application (callgrind_control zeroes, then dumps): the lcores' threads
-# (not the main one, whose EAL start-up would count).
+# application (bench/window.py --callgrind: callgrind_control zeroes, then
+# dumps): the lcores' threads (not the main one, whose EAL start-up would
+# count; eventdev_pipeline's main lcore forwards, and counts). dpkitd runs
+# its stage two directly (bench/stage2.py): valgrind cannot follow stage
+# one's exec of /proc/self/exe. The profiles stay in build/bench/callgrind.
+cgsecs=${BENCH_CG_SECONDS:-30}
 ipp() {	# ipp NAME
-	local d=$tmp/cg.$1 a b
+	local name=$1 d=$out/callgrind/$1 pk
+	rm -rf "$d"
 	mkdir -p "$d"
-	rm -rf /var/run/dpdk/dpkitd "/var/run/dpdk/bench_$1"
-	case $1 in
-	dpkitd-*)
-		prefix=dpkitd
-		dpkitd_conf "${1#dpkitd-}" > "$tmp/d.conf"
-		exec 3< "$tmp/d.conf"
-		DPKITD_CONFIG_FD=3 valgrind --tool=callgrind --separate-threads=yes \
-			--callgrind-out-file="$d/cg.out" build/user/dpkitd \
-			> "$tmp/$1.cg.log" 2>&1 &
-		pid=$!
-		exec 3<&- ;;
-	l2fwd-poll)
-		prefix=bench_$1
-		valgrind --tool=callgrind --separate-threads=yes \
-			--callgrind-out-file="$d/cg.out" \
-			"$out/l2fwd-event/build/l2fwd-event" -l "0,$w" $EAL \
-			--file-prefix "$prefix" -- -p 0x3 -q 2 --mode=poll \
-			--no-mac-updating -T 60 > "$tmp/$1.cg.log" 2>&1 &
-		pid=$! ;;
+	exec 9> "$lock"
+	flock 9
+	set -- valgrind --tool=callgrind --separate-threads=yes \
+		--compress-strings=no --compress-pos=no \
+		--callgrind-out-file="$d/cg.out"
+	case $name in
+	dpkitd-*|nolink-*)	# app() writes $tmp/d.conf before it starts
+		set -- python3 bench/stage2.py "$tmp/d.conf" "$@" ;;
 	esac
-	sleep 1
-	for _ in $(seq 1 120); do
+	app "$name" "$@"
+	for _ in $(seq 1 180); do
 		[ -S "/var/run/dpdk/$prefix/dpdk_telemetry.v2" ] && break
 		sleep 1
 	done
 	sleep 5
-	callgrind_control -z "$pid" > /dev/null 2>&1
-	a=$(tel "$prefix" opackets)
-	sleep 10
-	b=$(tel "$prefix" opackets)
-	callgrind_control -d "$pid" > /dev/null 2>&1
+	pk=$(python3 bench/window.py --callgrind "$prefix" "$pid" "$cgsecs")
 	# the dump is there: no final one at exit
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rm -rf "/var/run/dpdk/$prefix"
-	python3 - "$d" "$a" "$b" <<-'EOF'
-	import glob, sys
-	d, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-	ir = 0
-	for f in glob.glob(d + "/cg.out.1-*"):
-	    if f.endswith("-01"):
+	exec 9>&-
+	python3 - "$d" "$main_works" ${pk:-0 0 0} <<-'EOF'
+	import collections, glob, os, sys
+	d, main_works = sys.argv[1], sys.argv[2] == "1"
+	lo, hi = int(sys.argv[4]), int(sys.argv[5])
+	# Packets: net_null's tx frees each packet through a function of its
+	# own (Debian's 22.11 build), so the calls to net_null's most called
+	# function of its own are the packets sent in the window, exactly;
+	# else the midpoint of the counters read around the window.
+	ir, calls = 0, collections.Counter()
+	for f in glob.glob(d + "/cg.out.*"):
+	    if f.endswith("-01") and not main_works:
 	        continue		# the main thread
+	    ob = cob = cfn = None
 	    for line in open(f):
 	        if line.startswith("totals:"):
 	            ir += int(line.split()[1])
-	print("%d instructions per packet (%d packets in the window)" %
-	      (ir / max(b - a, 1), b - a))
+	        elif line.startswith("ob="):
+	            ob = os.path.basename(line[3:].strip())
+	        elif line.startswith("cob="):
+	            cob = os.path.basename(line[4:].strip())
+	        elif line.startswith("cfn="):
+	            cfn = line[4:].strip()
+	        elif line.startswith("calls="):
+	            if ob and ob.startswith("librte_net_null") and (cob or ob) == ob:
+	                calls[cfn] += int(line[6:].split()[0])
+	            cob = None
+	pk = calls.most_common(1)[0][1] if calls else int(sys.argv[3])
+	how = "net_null's frees" if calls else "counters"
+	if pk <= 0 or lo <= 0:
+	    print("no packets in the window (see the log)")
+	else:
+	    print("%d instructions per packet (%d packets (%s) in the window; "
+	          "the counters read around it: %d-%d)" % (ir / pk, pk, how, lo, hi))
 	EOF
 }
 if only callgrind && [ "${BENCH_CALLGRIND:-1}" = 1 ] &&
    command -v valgrind > /dev/null; then
 	say ""
-	for a in dpkitd-none dpkitd-dsw dpkitd-sw l2fwd-poll; do
-		say "callgrind, $a: $(ipp "$a")"
+	say "Instructions per packet under callgrind, ${cgsecs} s windows; ratio:"
+	say "testpmd's / the app's (the throughput ratio were instructions all"
+	say "that counted)"
+	ref=0
+	# Only applications whose one lcore does all the work: valgrind runs
+	# threads one at a time, so in a pipeline of threads (l2fwd-event's
+	# eventdev mode, eventdev_pipeline) a stage spinning on an empty
+	# queue counts instructions for packets it never gets.
+	for a in ${BENCH_CG_APPS:-testpmd l2fwd-poll dpkitd-none nolink-none \
+		 dpkitd-dsw dpkitd-sw}; do
+		r=$(ipp "$a")
+		v=${r%% *}
+		[ "$a" = testpmd ] && ref=$v
+		case $v in
+		*[!0-9]*|"") say "callgrind, $a: $r" ;;
+		*) say "$(printf 'callgrind, %-12s %s; ratio %s' "$a:" "$r" \
+			"$(python3 -c "print('%.2f' % ($ref / $v) if $ref else '-')")")" ;;
+		esac
 	done
 fi
 say ""
+say "bench: $(( $(date +%s) - t_start )) s; load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "results: $out/results.txt"

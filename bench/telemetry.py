@@ -13,27 +13,29 @@ import socket
 import sys
 
 
-def query(prefix, cmds):
-    path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+def connect(prefix):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.connect(path)
+    s.connect(f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2")
     s.recv(16384)                       # the greeting
-    out = []
-    for cmd in cmds:
-        s.send(cmd.encode())
-        out.append(json.loads(s.recv(1 << 20).decode()))
-    s.close()
-    return out
+    return s
 
 
-def opackets(prefix):
-    ports = query(prefix, ["/ethdev/list"])[0]["/ethdev/list"]
-    replies = query(prefix, [f"/ethdev/stats,{p}" for p in ports])
-    return sum(r["/ethdev/stats"]["opackets"] for r in replies)
+def ask(s, cmd):
+    s.send(cmd.encode())
+    return json.loads(s.recv(1 << 20).decode())
+
+
+def opackets_of(s):
+    """The sum of every port's opackets, on an open socket."""
+    ports = ask(s, "/ethdev/list")["/ethdev/list"]
+    return sum(ask(s, f"/ethdev/stats,{p}")["/ethdev/stats"]["opackets"]
+               for p in ports)
 
 
 if __name__ == "__main__":
+    sock = connect(sys.argv[1])
     if sys.argv[2] == "opackets":
-        print(opackets(sys.argv[1]))
+        print(opackets_of(sock))
     else:
-        print(json.dumps(query(sys.argv[1], [sys.argv[2]])[0]))
+        print(json.dumps(ask(sock, sys.argv[2])))
+    sock.close()

@@ -20,6 +20,14 @@
  * descriptor, chip data, MSI descriptor and hardware number), if it is
  * still movable and still where dpkit put it.
  *
+ * An IRQ born while isolating (a NIC rebound, a driver loaded) starts on the
+ * default affinity userspace narrowed, never touching the isolated CPUs, so
+ * dpkit has nothing of its own to put back. It would keep the narrow mask
+ * after the isolation ends: a clear puts such an IRQ, if still untouched, on
+ * the default affinity the isolation began with (dpkit_iso_home). To tell
+ * them apart, the first pass of an isolation records every movable IRQ it
+ * sees.
+ *
  * dpkit_iso_lock guards all state; it is never taken in a notifier.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -49,15 +57,24 @@
 static DEFINE_MUTEX(dpkit_iso_lock);
 static cpumask_var_t dpkit_isolated;	/* empty: not isolating */
 static cpumask_var_t dpkit_tmp;
+static cpumask_var_t dpkit_iso_home;	/* new IRQs' affinity before isolating */
 static const void *dpkit_iso_lease;
 static DEFINE_XARRAY(dpkit_irq_saved);	/* irq -> struct dpkit_irq_saved */
 static struct dpkit_irq_entry *dpkit_unmovable;
 static u32 dpkit_nr_unmovable, dpkit_nr_moved;
 static int dpkit_cpuhp_state = -1;
 
+/* What dpkit_irq_saved records of an IRQ. */
+enum dpkit_irq_kind {
+	DPKIT_IRQ_SEEN,		/* there before the isolation, off its CPUs */
+	DPKIT_IRQ_MOVED,	/* dpkit moved it: restore the original */
+	DPKIT_IRQ_BORN,		/* requested since, off its CPUs: restore home */
+};
+
 /* An IRQ's original affinity, what dpkit set, and who the IRQ was. */
 struct dpkit_irq_saved {
 	struct dpkit_irq_id id;
+	enum dpkit_irq_kind kind;
 	unsigned long masks[];	/* original, then steered: cpumask_size() each */
 };
 
@@ -139,13 +156,28 @@ static void dpkit_unmovable_add(unsigned int irq, u32 reason, int err)
 {
 	struct dpkit_irq_entry *e;
 
-	if (dpkit_nr_unmovable >= DPKIT_IRQ_REPORT_MAX)
+	/* Counted beyond what the report holds: IRQ_REPORT's total says so. */
+	if (dpkit_nr_unmovable++ >= DPKIT_IRQ_REPORT_MAX)
 		return;
-	e = &dpkit_unmovable[dpkit_nr_unmovable++];
+	e = &dpkit_unmovable[dpkit_nr_unmovable - 1];
 	e->irq = irq;
 	e->reason = reason;
 	e->error = err;
 	e->reserved = 0;
+}
+
+/*
+ * The affinity last asked for: an IRQ that can only move from its own
+ * interrupt context (an IO-APIC line without remapping, on some kernels
+ * more) keeps the new mask pending until it next fires, as /proc/irq shows.
+ */
+static const struct cpumask *dpkit_irq_requested_mask(struct irq_data *d)
+{
+#ifdef CONFIG_GENERIC_PENDING_IRQ
+	if (irqd_is_setaffinity_pending(d))
+		return irq_data_to_desc(d)->pending_mask;
+#endif
+	return irq_data_get_affinity_mask(d);
 }
 
 /*
@@ -164,7 +196,7 @@ static int dpkit_irq_inspect(unsigned int irq, struct dpkit_irq_id *id,
 	d = irq_get_irq_data(irq);
 	if (!d || !irq_has_action(irq))
 		goto out;
-	cur = irq_data_get_affinity_mask(d);
+	cur = dpkit_irq_requested_mask(d);
 	if (!cur)
 		goto out;
 	memset(id, 0, sizeof(*id));
@@ -181,8 +213,50 @@ out:
 	return ret;
 }
 
-/* Move every movable IRQ off the isolated set; rebuild the report. */
-static void dpkit_isolate_steer(void)
+/*
+ * The affinity a newly requested IRQ gets: the kernel's default, which it
+ * does not export but gives every new descriptor (desc_smp_init()).
+ */
+static int dpkit_irq_default_affinity(struct cpumask *out)
+{
+	const struct cpumask *m;
+	int irq;
+
+	irq = irq_alloc_desc(NUMA_NO_NODE);
+	if (irq < 0)
+		return irq;
+	m = irq_get_affinity_mask(irq);
+	if (m)
+		cpumask_copy(out, m);
+	irq_free_desc(irq);
+	return m ? 0 : -ENOENT;
+}
+
+/* Record @irq (@id, affinity @aff) as @kind; NULL when out of memory. */
+static struct dpkit_irq_saved *dpkit_irq_record(unsigned int irq,
+						const struct dpkit_irq_id *id,
+						const struct cpumask *aff,
+						enum dpkit_irq_kind kind)
+{
+	struct dpkit_irq_saved *saved;
+
+	saved = kmalloc(sizeof(*saved) + 2 * cpumask_size(), GFP_KERNEL);
+	if (!saved || xa_err(xa_store(&dpkit_irq_saved, irq, saved, GFP_KERNEL))) {
+		kfree(saved);
+		return NULL;
+	}
+	saved->id = *id;
+	saved->kind = kind;
+	cpumask_copy(dpkit_saved_orig(saved), aff);
+	cpumask_copy(dpkit_saved_steered(saved), aff);
+	return saved;
+}
+
+/*
+ * Move every movable IRQ off the isolated set; rebuild the report. @first:
+ * the isolation's first pass, which records the IRQs already there.
+ */
+static void dpkit_isolate_steer(bool first)
 {
 	struct dpkit_irq_saved *saved;
 	const struct cpumask *hk;
@@ -196,12 +270,8 @@ static void dpkit_isolate_steer(void)
 		return;
 	for (irq = 0; irq < dpkit_nr_irqs(); irq++) {
 		why = dpkit_irq_inspect(irq, &id, dpkit_tmp);
-		if (why == -ENOENT || !cpumask_intersects(dpkit_tmp, dpkit_isolated))
+		if (why == -ENOENT)
 			continue;
-		if (why) {
-			dpkit_unmovable_add(irq, why, 0);
-			continue;
-		}
 		saved = xa_load(&dpkit_irq_saved, irq);
 		if (saved && memcmp(&saved->id, &id, sizeof(id))) {
 			/* Another IRQ under a reused number: forget the old one. */
@@ -209,17 +279,26 @@ static void dpkit_isolate_steer(void)
 			kfree(saved);
 			saved = NULL;
 		}
+		if (!cpumask_intersects(dpkit_tmp, dpkit_isolated)) {
+			if (!why && !saved)
+				dpkit_irq_record(irq, &id, dpkit_tmp, first ?
+						 DPKIT_IRQ_SEEN : DPKIT_IRQ_BORN);
+			continue;
+		}
+		if (why) {
+			dpkit_unmovable_add(irq, why, 0);
+			continue;
+		}
 		if (!saved) {
-			saved = kmalloc(sizeof(*saved) + 2 * cpumask_size(),
-					GFP_KERNEL);
-			if (!saved || xa_err(xa_store(&dpkit_irq_saved, irq, saved,
-						      GFP_KERNEL))) {
-				kfree(saved);
+			saved = dpkit_irq_record(irq, &id, dpkit_tmp,
+						 DPKIT_IRQ_MOVED);
+			if (!saved) {
 				dpkit_unmovable_add(irq, DPKIT_IRQ_ERROR, -ENOMEM);
 				continue;
 			}
-			saved->id = id;
-			cpumask_copy(dpkit_saved_orig(saved), dpkit_tmp);
+		} else if (saved->kind != DPKIT_IRQ_MOVED) {
+			/* Moved onto the set since: back to where it was. */
+			saved->kind = DPKIT_IRQ_MOVED;
 		}
 		cpumask_andnot(dpkit_tmp, dpkit_tmp, dpkit_isolated);
 		if (cpumask_empty(dpkit_tmp)) {
@@ -239,12 +318,14 @@ static void dpkit_isolate_steer(void)
 }
 
 /*
- * Put every IRQ dpkit moved back where it was: only the same IRQ, still
- * movable, still where dpkit left it (see the top of this file).
+ * Put every IRQ dpkit moved back where it was, and every IRQ born while
+ * isolating on the home affinity: only the same IRQ, still movable, still
+ * where dpkit left or found it (see the top of this file).
  */
 static void dpkit_isolate_restore(void)
 {
 	struct dpkit_irq_saved *saved;
+	const struct cpumask *to;
 	struct dpkit_irq_id now;
 	u32 n = 0, stale = 0;
 	unsigned long irq;
@@ -253,11 +334,17 @@ static void dpkit_isolate_restore(void)
 
 	lockdep_assert_held(&dpkit_iso_lock);
 	xa_for_each(&dpkit_irq_saved, irq, saved) {
+		to = saved->kind == DPKIT_IRQ_BORN ? dpkit_iso_home :
+						     dpkit_saved_orig(saved);
 		why = dpkit_irq_inspect(irq, &now, dpkit_tmp);
 		untouched = cpumask_equal(dpkit_tmp, dpkit_saved_steered(saved));
-		if (why != -ENOENT &&
-		    dpkit_irq_restorable(&saved->id, &now, why, untouched) &&
-		    !irq_set_affinity(irq, dpkit_saved_orig(saved)))
+		if (saved->kind == DPKIT_IRQ_SEEN ||
+		    (saved->kind == DPKIT_IRQ_BORN &&
+		     (cpumask_empty(to) || cpumask_equal(to, dpkit_tmp))))
+			; /* nothing of dpkit's to put back */
+		else if (why != -ENOENT &&
+			 dpkit_irq_restorable(&saved->id, &now, why, untouched) &&
+			 !irq_set_affinity(irq, to))
 			n++;
 		else
 			stale++;
@@ -278,7 +365,7 @@ static void dpkit_isolate_restore(void)
 static void dpkit_isolate_work_fn(struct work_struct *work)
 {
 	mutex_lock(&dpkit_iso_lock);
-	dpkit_isolate_steer();
+	dpkit_isolate_steer(false);
 	mutex_unlock(&dpkit_iso_lock);
 }
 
@@ -348,6 +435,7 @@ long dpkit_isolate_set(struct dpkit_cpumask __user *uarg, const void *lease)
 {
 	struct dpkit_cpumask hdr;
 	cpumask_var_t want;
+	bool first, fresh;
 	u64 *words;
 	long ret;
 
@@ -377,12 +465,20 @@ long dpkit_isolate_set(struct dpkit_cpumask __user *uarg, const void *lease)
 		goto out_unlock;
 	}
 	/* A new set: start from the original affinities. */
-	if (!cpumask_equal(want, dpkit_isolated))
+	first = !cpumask_equal(want, dpkit_isolated);
+	if (first) {
+		fresh = cpumask_empty(dpkit_isolated);
 		dpkit_isolate_restore();
+		/* Before userspace narrows it (dpkitctl, dpkitd: ioctl first). */
+		if (fresh && dpkit_irq_default_affinity(dpkit_iso_home)) {
+			cpumask_clear(dpkit_iso_home);
+			pr_warn("the default IRQ affinity cannot be read: IRQs requested while isolating will keep theirs\n");
+		}
+	}
 	cpumask_copy(dpkit_isolated, want);
 	dpkit_iso_lease = lease;
 	dpkit_nr_moved = 0;
-	dpkit_isolate_steer();
+	dpkit_isolate_steer(first);
 	pr_info("isolating CPUs %*pbl: %u IRQs moved, %u left (see the report)\n",
 		cpumask_pr_args(dpkit_isolated), dpkit_nr_moved,
 		dpkit_nr_unmovable);
@@ -483,7 +579,7 @@ long dpkit_irq_report(struct dpkit_irq_report __user *uarg)
 	if (!irqs)
 		return -ENOMEM;
 	mutex_lock(&dpkit_iso_lock);
-	n = min(hdr.count, dpkit_nr_unmovable);
+	n = min3(hdr.count, dpkit_nr_unmovable, (u32)DPKIT_IRQ_REPORT_MAX);
 	memcpy(irqs, dpkit_unmovable, n * sizeof(*irqs));
 	hdr.count = n;
 	hdr.total = dpkit_nr_unmovable;
@@ -514,11 +610,15 @@ int dpkit_isolate_init(void)
 		ret = -ENOMEM;
 		goto err_free_isolated;
 	}
+	if (!zalloc_cpumask_var(&dpkit_iso_home, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_free_tmp;
+	}
 	dpkit_unmovable = kcalloc(DPKIT_IRQ_REPORT_MAX, sizeof(*dpkit_unmovable),
 				  GFP_KERNEL);
 	if (!dpkit_unmovable) {
 		ret = -ENOMEM;
-		goto err_free_tmp;
+		goto err_free_home;
 	}
 	ret = register_netdevice_notifier(&dpkit_iso_netdev_nb);
 	if (ret)
@@ -539,6 +639,8 @@ err_unregister_netdev:
 	unregister_netdevice_notifier(&dpkit_iso_netdev_nb);
 err_free_report:
 	kfree(dpkit_unmovable);
+err_free_home:
+	free_cpumask_var(dpkit_iso_home);
 err_free_tmp:
 	free_cpumask_var(dpkit_tmp);
 err_free_isolated:
@@ -557,6 +659,7 @@ void dpkit_isolate_exit(void)
 	dpkit_isolate_restore();
 	mutex_unlock(&dpkit_iso_lock);
 	kfree(dpkit_unmovable);
+	free_cpumask_var(dpkit_iso_home);
 	free_cpumask_var(dpkit_tmp);
 	free_cpumask_var(dpkit_isolated);
 }

@@ -138,17 +138,17 @@ int dpkit_link_set(struct dpkit_links *links, u32 owner, u32 key,
 		l->lease = lease;
 	l->st.flags = flags;
 	l->st.speed = speed;
-	strscpy(l->st.name, name, sizeof(l->st.name));
-	strscpy(l->bdf, bdf, sizeof(l->bdf));
+	strscpy_pad(l->st.name, name, sizeof(l->st.name));
+	strscpy_pad(l->bdf, bdf, sizeof(l->bdf));
 	dpkit_link_publish(links, idx, DPKIT_CMD_LINK_NEW);
 	return idx;
 }
 EXPORT_SYMBOL_IF_KUNIT(dpkit_link_set);
 
 /*
- * Untrack (@owner, @key): a link that was up is first published down (so
- * readers and listeners see the transition), then the slot is freed with a
- * new incarnation.
+ * Untrack (@owner, @key): a link that was up is first published down, to
+ * readers and listeners alike (LINK_NEW), then the slot is freed with a new
+ * incarnation (LINK_DEL): every removal of an up link says the same.
  */
 int dpkit_link_del(struct dpkit_links *links, u32 owner, u32 key,
 		   const void *lease)
@@ -168,7 +168,7 @@ int dpkit_link_del(struct dpkit_links *links, u32 owner, u32 key,
 		l->st.flags &= ~(DPKIT_LINK_F_UP | DPKIT_LINK_F_CARRIER);
 		l->st.changes++;
 		l->st.last_change_ns = ktime_get_ns();
-		dpkit_page_write_slot(links->page, idx, &l->st);
+		dpkit_link_publish(links, idx, DPKIT_CMD_LINK_NEW);
 	}
 	if (links->notify)
 		links->notify(l, idx, DPKIT_CMD_LINK_DEL);

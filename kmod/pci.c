@@ -78,7 +78,8 @@ static atomic_t dpkit_nic_releases;		/* ... how many so far */
 
 /*
  * A driver name from a fixed-size UAPI field: it must be NUL-terminated;
- * it ends at the first newline; an empty result (from "", "\n" or a
+ * it ends at the first newline, as driver_set_override() has it for the
+ * sysfs file; an empty result (from "", "\n" or a
  * leading NUL) means "none" and returns 0. Only [A-Za-z0-9_-] may appear.
  */
 int dpkit_override_normalize(const char *in, size_t size, char *out,
@@ -407,7 +408,9 @@ static void dpkit_nic_fill(struct pci_dev *pdev, struct dpkit_nic *nic)
 		strscpy(nic->ifname, ndev->name, sizeof(nic->ifname));
 		nic->ifindex = ndev->ifindex;
 		nic->if_flags = READ_ONCE(ndev->flags);
-		nic->operstate = READ_ONCE(ndev->operstate);
+		/* As rtnetlink reports it: a closed netdev is down. */
+		nic->operstate = netif_running(ndev) ?
+				 READ_ONCE(ndev->operstate) : IF_OPER_DOWN;
 		if (dpkit_netdev_has_addr(ndev))
 			nic->flags |= DPKIT_NIC_F_ROUTE;
 		dpkit_netdev_put(ndev);
@@ -704,6 +707,18 @@ long dpkit_nic_bind(struct dpkit_nic_bind *b, const void *lease)
 	mutex_unlock(&dpkit_nic_lock);
 	if (!ok) {
 		ret = -EBUSY;
+		goto out_release;
+	}
+	if (moved && !strcmp(target, orig)) {
+		/* Back to the driver it had before dpkit: a restore. */
+		ret = dpkit_nic_do_restore(pdev, orig);
+		if (!ret) {
+			mutex_lock(&dpkit_nic_lock);
+			rec->moved = false;
+			rec->pending = false;
+			rec->lease = NULL;
+			mutex_unlock(&dpkit_nic_lock);
+		}
 		goto out_release;
 	}
 	if (!strcmp(cur, target)) {

@@ -6,9 +6,11 @@
 # all, in this order:
 #
 #   build    dpkit.ko with W=1 and no warnings for every kernel of the
-#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, the
-#            worker rules (tests/build/worker-rules.sh), the UAPI layout for
-#            32-bit callers
+#            matrix (6.1, 6.12, 6.12-rt), userspace with -Werror, make
+#            install, make deb and lintian, the systemd unit (verify,
+#            security score), bash completion, the worker rules
+#            (tests/build/worker-rules.sh), the UAPI layout for 32-bit
+#            callers
 #   lint     checkpatch --strict on every kernel source and the UAPI header;
 #            one thread-spawn site in user/
 #   unit     cmocka suites under ASan + UBSan (tests/unit)
@@ -20,7 +22,12 @@
 #   vm       every tests/vm/[0-9]*.sh scenario on the Debian kernel (6.1)
 #   matrix   the named subsets of scenarios on 6.12 and 6.12-rt
 #   debug    the kernel scenarios on the debug kernel (lockdep, KASAN,
-#            kmemleak, debug objects, hung tasks, panic_on_warn)
+#            kmemleak, debug objects, hung tasks, panic_on_warn), with the
+#            ioctl fuzzer and the stress scenario, which run only there
+#
+# and, only when named (`make soak`), ksoak: the ioctl fuzzer's 1,000,000
+# calls and a 10-minute stress run on the debug kernel; vmsoak: the VM
+# scenarios too long for CI's budget (soak_only) on the Debian kernel.
 #
 # The last line is "N passed, N failed, N skipped" over every tier; the exit
 # status is non-zero when anything failed. A tier that cannot run here says
@@ -33,6 +40,7 @@ O=${O:-build}
 results=$O/results
 kver=$(scripts/kver.sh 2>/dev/null || true)
 all_tiers="build lint unit fuzz host kunit harness vm matrix debug"
+extra_tiers="ksoak vmsoak"
 
 # The kernel matrix (Documentation/testing.rst): every scenario runs on 6.1;
 # these run on the other kernels too.
@@ -41,7 +49,12 @@ declare -A matrix_scenarios=(
 	[6.12]="01-module-load 03-link-state 04-nic 05-isolate 08-kernel-regressions"
 	[6.12-rt]="03-link-state 08-kernel-regressions"
 )
-debug_scenarios="08-kernel-regressions"
+# The fuzzer and the stress scenario run on the debug kernel only (the vm
+# tier skips them): what they look for, its checkers report.
+debug_only="21-fuzz 22-stress"
+# Scenarios too long for CI's budget: `make soak` runs them (tier vmsoak).
+soak_only="24-idle"
+debug_scenarios="08-kernel-regressions $debug_only"
 tiers=${*:-$all_tiers}
 
 mkdir -p "$results"
@@ -84,7 +97,10 @@ check_install() (
 	make --no-print-directory install DESTDIR="$d" PREFIX=/usr/local || exit 1
 	ver=$(ls "$d/usr/src" | sed -n 's/^dpkit-//p')
 	for file in usr/local/sbin/dpkitctl usr/local/sbin/dpkitd \
-		    etc/systemd/system/dpkitd.service usr/local/lib/libdpkit.so.0 \
+		    etc/systemd/system/dpkitd.service etc/systemd/system/dpkit-metrics.service \
+		    usr/local/lib/libdpkit.so.0 \
+		    usr/local/share/man/man8/dpkitd.8 usr/local/share/man/man5/dpkitd.conf.5 \
+		    usr/local/share/bash-completion/completions/dpkitctl \
 		    usr/local/include/linux/dpkit.h usr/local/share/man/man8/dpkitctl.8 \
 		    etc/udev/rules.d/60-dpkit.rules "usr/src/dpkit-$ver/dkms.conf"; do
 		[ -e "$d/$file" ] || { echo "missing: $file"; exit 1; }
@@ -98,6 +114,86 @@ check_install() (
 	make -C "$kver_kdir" M="$d/usr/src/dpkit-$ver/kmod" CONFIG_DPKIT=m modules &&
 		[ -f "$d/usr/src/dpkit-$ver/kmod/dpkit.ko" ]
 )
+
+# The systemd unit as `make install` renders it, pointing at this build's
+# dpkitd: systemd-analyze verifies it and scores its sandboxing (the score
+# must stay at or below the threshold; Documentation/admin-guide.rst).
+unit_security_threshold=3.0
+check_unit() {
+	local unit=$O/unit/dpkitd.service out score
+	mkdir -p "$O/unit"
+	sed "s|@SBINDIR@|$top/$O/user|g" packaging/dpkitd.service.in > "$unit"
+	if out=$(systemd-analyze verify --man=no "$unit" 2>&1) && [ -z "$out" ]; then
+		echo "ok - systemd-analyze verify dpkitd.service"; p=$((p + 1))
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok - systemd-analyze verify dpkitd.service"; f=$((f + 1))
+	fi
+	out=$(systemd-analyze security --offline=true "$unit" 2>&1)
+	score=$(echo "$out" | sed -n 's/.*Overall exposure level for dpkitd.service: \([0-9.]*\).*/\1/p')
+	if [ -n "$score" ] && awk "BEGIN { exit !($score <= $unit_security_threshold) }"; then
+		echo "ok - systemd-analyze security dpkitd.service: exposure $score (at most $unit_security_threshold)"
+		p=$((p + 1))
+	else
+		echo "$out" | grep -v '✓' | sed 's/^/# /'
+		echo "not ok - systemd-analyze security dpkitd.service: exposure ${score:-?} (at most $unit_security_threshold)"
+		f=$((f + 1))
+	fi
+}
+
+# make deb, then lintian on what it built: errors fail, the rest is listed.
+check_deb() {
+	local log=$results/build-deb.log lint=$results/build-lintian.log n e w i
+	if ! make --no-print-directory deb O="$O" > "$log" 2>&1; then
+		tail -n 20 "$log"
+		echo "not ok - make deb builds the packages ($log)"; f=$((f + 1))
+		return
+	fi
+	n=$(ls "$O"/deb/*.deb | grep -vc -- '-dbgsym_')
+	echo "ok - make deb builds $n packages: $(cd "$O/deb" && ls *.deb | grep -v -- '-dbgsym_' | tr '\n' ' ')"
+	p=$((p + 1))
+	lintian --info --display-info --pedantic "$O"/deb/*.changes > "$lint" 2>&1
+	grep -E '^[EWIP]: ' "$lint" | sed 's/^/# lintian: /'
+	e=$(grep -c '^E: ' "$lint"); w=$(grep -c '^W: ' "$lint")
+	i=$(grep -c '^[IP]: ' "$lint")
+	if [ "$e" -eq 0 ]; then
+		echo "ok - lintian: no errors ($w warnings, $i info/pedantic)"; p=$((p + 1))
+	else
+		echo "not ok - lintian: $e errors ($lint)"; f=$((f + 1))
+	fi
+}
+
+# The bash completion offers what `dpkitctl --help` lists.
+check_completion() {
+	local out want='nic|list bind restore apply|--listen --format --help|kernel dpdk'
+	if [ ! -f /usr/share/bash-completion/bash_completion ]; then
+		echo "ok - bash completion # SKIP bash-completion is not installed"
+		s=$((s + 1))
+		return
+	fi
+	out=$(PATH=$top/$O/user:$PATH bash -c '
+		. /usr/share/bash-completion/bash_completion
+		. packaging/dpkitctl.bash-completion
+		for line in "dpkitctl ni" "dpkitctl nic " "dpkitctl metrics --" \
+			    "dpkitctl --json link dump "; do
+			COMP_LINE=$line COMP_POINT=${#line}
+			read -ra COMP_WORDS <<< "$line"
+			[[ $line == *" " ]] && COMP_WORDS+=("")
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMPREPLY=()
+			_dpkitctl
+			printf "%s|" "${COMPREPLY[*]}"
+		done' 2>&1)
+	if [ "$out" = "$want|" ]; then
+		echo "ok - bash completion: commands, an object's commands, options"
+		p=$((p + 1))
+	else
+		echo "# got:  $out"
+		echo "# want: $want|"
+		echo "not ok - bash completion: commands, an object's commands, options"
+		f=$((f + 1))
+	fi
+}
 
 tier_build() {
 	local p=0 f=0 s=0 log=$results/build-kmod.log
@@ -148,6 +244,11 @@ tier_build() {
 		echo "not ok - make install; libdpkit.pc builds a program; the DKMS tree builds dpkit.ko"
 		f=$((f + 1))
 	fi
+
+	say "build: the packages (make deb, lintian) and the systemd unit"
+	check_deb
+	check_unit
+	check_completion
 
 	# The worker rules: each banned call fails to compile in a worker
 	# translation unit and in a user stage; every lock wrapper counts.
@@ -441,8 +542,12 @@ tier_vm() {
 		return
 	fi
 	initrd=$(stock_initrd) || { record vm 0 1 0; return; }
+	# The install scenario needs the packages (the build tier makes them).
+	ls "$O"/deb/*.deb > /dev/null 2>&1 ||
+		make --no-print-directory deb O="$O" > "$results/vm-deb.log" 2>&1
 	for scenario in tests/vm/[0-9]*.sh; do
 		name=$(basename "$scenario" .sh)
+		case " $debug_only $soak_only " in *" $name "*) continue ;; esac
 		vm_run "$name" "$scenario" "/boot/vmlinuz-$kver" "$initrd"
 		read -r tp tf ts < "$results/vm-$name"
 		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
@@ -491,28 +596,74 @@ tier_matrix() {
 	record matrix $p $f $s
 }
 
+# debug_kernel TIER: the debug kernel's directory, once dpkit.ko is built for
+# it (in $O/kunit/kmod) and the initramfs made; else a failure of TIER.
+debug_kernel() {
+	local kdir
+	if ! kdir=$(scripts/testkernel.sh) ||
+	   ! make --no-print-directory kmod-kunit KUNIT_KDIR="$kdir" \
+		> "$results/$1-build.log" 2>&1; then
+		tail -n 20 "$results/$1-build.log" >&2
+		echo "not ok - dpkit.ko builds for the debug kernel" >&2
+		return 1
+	fi
+	mkdir -p "$O/vm"
+	scripts/vm/mkinitrd.sh builtin "$O/vm/initrd-builtin.gz" >&2
+	echo "$kdir"
+}
+
 tier_debug() {
-	local why kdir initrd=$O/vm/initrd-builtin.gz p=0 f=0 s=0
+	local why kdir p=0 f=0 s=0
 
 	say "debug: $debug_scenarios on the debug kernel"
 	if why=$(vm_tools_missing); then
 		skipped debug "$why"
 		return
 	fi
-	if ! kdir=$(scripts/testkernel.sh) ||
-	   ! make --no-print-directory kmod-kunit KUNIT_KDIR="$kdir" \
-		> "$results/debug-build.log" 2>&1; then
-		tail -n 20 "$results/debug-build.log"
-		echo "not ok - dpkit.ko builds for the debug kernel"
-		record debug 0 1 0
+	kdir=$(debug_kernel debug) || { record debug 0 1 0; return; }
+	# shellcheck disable=SC2086
+	vm_scenarios debug "$kdir/arch/x86/boot/bzImage" "$O/vm/initrd-builtin.gz" \
+		"$O/kunit/kmod" $debug_scenarios
+	record debug $p $f $s
+}
+
+# make soak: the fuzzer's 1,000,000 calls (debug: 100,000) and the stress
+# for 600 s (debug: 60 s), on the debug kernel.
+tier_vmsoak() {
+	local why initrd p=0 f=0 s=0
+
+	say "vmsoak: $soak_only on the Debian kernel $kver"
+	if why=$(vm_tools_missing); then
+		skipped vmsoak "$why"
 		return
 	fi
-	mkdir -p "$O/vm"
-	scripts/vm/mkinitrd.sh builtin "$initrd"
+	initrd=$(stock_initrd) || { record vmsoak 0 1 0; return; }
 	# shellcheck disable=SC2086
-	vm_scenarios debug "$kdir/arch/x86/boot/bzImage" "$initrd" "$O/kunit/kmod" \
-		$debug_scenarios
-	record debug $p $f $s
+	vm_scenarios vmsoak "/boot/vmlinuz-$kver" "$initrd" kmod $soak_only
+	record vmsoak $p $f $s
+}
+
+tier_ksoak() {
+	local why kdir name limit params p=0 f=0 s=0 tp tf ts
+
+	say "ksoak: the ioctl fuzzer (1,000,000 calls) and 600 s of stress on the debug kernel"
+	if why=$(vm_tools_missing); then
+		skipped ksoak "$why"
+		return
+	fi
+	kdir=$(debug_kernel ksoak) || { record ksoak 0 1 0; return; }
+	# (fd 3: vmrun.py may read its stdin)
+	while read -r name limit params <&3; do
+		vm_run "ksoak-$name" "tests/vm/$name.sh" "$kdir/arch/x86/boot/bzImage" \
+			"$O/vm/initrd-builtin.gz" --timeout "$limit" \
+			--append "dpkitvm.kmod=$top/$O/kunit/kmod $params"
+		read -r tp tf ts < "$results/vm-ksoak-$name"
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	done 3<<-EOF
+	21-fuzz 14400 dpkitvm.fuzz_calls=1000000
+	22-stress 1800 dpkitvm.stress_secs=600
+	EOF
+	record ksoak $p $f $s
 }
 
 start=$(date +%s)
@@ -531,9 +682,9 @@ mkdir -p "$O/harness/panic_mod"
 cp tests/harness/panic_mod/* "$O/harness/panic_mod/"
 
 for tier in $tiers; do
-	case " $all_tiers " in
+	case " $all_tiers $extra_tiers " in
 	*" $tier "*) rm -f "$results/$tier"; tier_start=$(date +%s); "tier_$tier" ;;
-	*) echo "check: unknown tier '$tier' (tiers: $all_tiers)"; exit 2 ;;
+	*) echo "check: unknown tier '$tier' (tiers: $all_tiers $extra_tiers)"; exit 2 ;;
 	esac
 done
 

@@ -12,13 +12,16 @@ packages=(
 	linux-image-amd64 linux-headers-amd64
 	libdpdk-dev dpdk dpdk-dev dpdk-doc
 	libmnl-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
-	libhwloc-dev hwloc
+	libhwloc-dev hwloc libjansson-dev
+	# packages (make deb), the unit's checks, metrics against Prometheus
+	debhelper dh-dkms dkms dpkg-dev fakeroot lintian systemd
+	bash-completion prometheus
 	# tests
 	libcmocka-dev python3 python3-docutils
 	# the fuzz tier (tests/fuzz): clang's libFuzzer
 	clang-14 libfuzzer-14-dev
 	# the KUnit test kernel (scripts/testkernel.sh)
-	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio
+	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio patch
 	# the test VMs (scripts/vm): guest tools come from the host root
 	qemu-system-x86 busybox-static iproute2 pciutils util-linux procps
 	ethtool iputils-ping

@@ -3,9 +3,13 @@
 #
 # Build (once) the KUnit test kernel from Debian's linux-source-6.1 and print
 # the path of its build directory. The build is cached outside the checkout,
-# keyed by the source package version, the config fragment and this script:
+# keyed by the source package version, the config fragment, the patches in
+# tests/kunit/patches and this script:
 #
 #   ${DPKIT_CACHE:-~/.cache/dpkit}/testkernel-<key>/{build/,bzImage,.done}
+#
+# The pristine source is unpacked once per package version (checkpatch.pl
+# comes from there); the patches go into a copy of it keyed by them.
 #
 # A missing or half-built cache entry is rebuilt from scratch.
 set -euo pipefail
@@ -21,7 +25,8 @@ if [ -z "$tarball" ]; then
 fi
 
 srcver=$(dpkg-query -W -f '${Version}' linux-source-6.1)
-key=$( { echo "$srcver"; cat "$fragment" "$0"; } | sha256sum | cut -c1-16)
+patches=$(ls "$top"/tests/kunit/patches/*.patch 2>/dev/null || true)
+key=$( { echo "$srcver"; cat "$fragment" "$0" $patches; } | sha256sum | cut -c1-16)
 out=$cache/testkernel-$key
 src=$cache/linux-source-6.1-$srcver
 
@@ -42,7 +47,26 @@ if [ ! -f "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
-log "building the KUnit kernel in $out (key $key; 7-10 minutes on 2 cores)"
+if [ -n "$patches" ]; then
+	pkey=$(cat $patches | sha256sum | cut -c1-16)
+	psrc=$cache/linux-source-6.1-$srcver-patched-$pkey
+	if [ ! -f "$psrc/.patched" ]; then
+		log "applying tests/kunit/patches to a copy of the source in $psrc"
+		rm -rf "$psrc" "$psrc.tmp"
+		cp -al "$src" "$psrc.tmp"	# hard links: patch replaces, never edits
+		for p in $patches; do
+			patch -d "$psrc.tmp" -p1 --quiet --no-backup-if-mismatch \
+				< "$p" ||
+				{ log "$p does not apply"; exit 1; }
+		done
+		rm -f "$psrc.tmp/.unpacked"
+		mv "$psrc.tmp" "$psrc"
+		touch "$psrc/.patched"
+	fi
+	src=$psrc
+fi
+
+log "building the KUnit kernel in $out (key $key; 11-15 minutes on 2 cores)"
 rm -rf "$out"
 mkdir -p "$out/build"
 make -s -C "$src" O="$out/build" ARCH=x86_64 \

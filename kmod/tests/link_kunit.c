@@ -184,7 +184,11 @@ static void link_remove_goes_down_then_frees(struct kunit *test)
 	/* add, the down transition, the free: three events. */
 	KUNIT_EXPECT_EQ(test, dpkit_links_events(&ctx->links), 3ULL);
 	KUNIT_EXPECT_EQ(test, ctx->pg.hdr->generation, 2ULL);
-	/* Listeners heard of the removal, with the link's last state. */
+	/*
+	 * Listeners heard the link go down (LINK_NEW), as readers of the page
+	 * did, then of the removal (LINK_DEL), with the link's last state.
+	 */
+	KUNIT_EXPECT_EQ(test, ctx->nr_new, 2U);
 	KUNIT_EXPECT_EQ(test, ctx->nr_del, 1U);
 	KUNIT_EXPECT_EQ(test, ctx->last_cmd, (u8)DPKIT_CMD_LINK_DEL);
 	KUNIT_EXPECT_EQ(test, ctx->last.st.key, 4U);

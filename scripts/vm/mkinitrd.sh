@@ -12,7 +12,7 @@ kver=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=/bin/busybox
-want="virtio_pci 9pnet_virtio 9p virtio_console"
+want="virtio_pci 9pnet_virtio 9p virtio_console overlay"
 
 [ -x "$busybox" ] && "$busybox" --list >/dev/null 2>&1 ||
 	{ echo "mkinitrd: busybox-static is missing (run scripts/deps.sh)" >&2; exit 1; }

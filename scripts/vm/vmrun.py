@@ -18,7 +18,9 @@ bridge, and so share one IOMMU group. A virtio NIC marked qN has N queue
 pairs and RSS (rss=on: QEMU computes the hash); a hubport has one queue, so then every NIC of the VM is a tap on a
 Linux bridge per hub, in a network namespace of QEMU's own (unshare): no
 host network either. nvme=1 adds an NVMe disk (16 MiB, scratch): its queue
-IRQs are kernel-managed.
+IRQs are kernel-managed. overlay=1 makes the guest's root writable (an
+overlayfs of a tmpfs over the host root); init=systemd (with overlay=1)
+boots systemd as PID 1, which runs the scenario as a unit.
 
 The guest may ask the host to act through the virtio-serial port dpkit.host
 (tests/vm/lib.sh `host`): `set_link ID on|off` (QMP) and `ping`.
@@ -54,7 +56,7 @@ NIC_MODELS = {
     "virtio": "virtio-net-pci,disable-legacy=on,iommu_platform=on",
 }
 DEFAULTS = {"smp": "2", "mem": "1024", "timeout": "300", "nics": "",
-            "hugepages": "64", "nvme": "0"}
+            "hugepages": "64", "nvme": "0", "overlay": "0", "init": "sh"}
 
 
 def log(msg):
@@ -256,10 +258,14 @@ def run(args):
 
     append = " ".join([
         "console=ttyS0", "panic=-1", "oops=panic", "panic_on_warn=1",
+        # TCG on a loaded host can miss the IO-APIC timer check's window
+        # ("timer doesn't work through Interrupt-remapped IO-APIC").
+        "no_timer_check",
         "intel_iommu=on", "iommu=pt" if args.iommu_pt else "",
         f"hugepages={opts['hugepages']}", "quiet" if not args.verbose else "",
         f"dpkitvm.top={top}", f"dpkitvm.out={logdir}/guest",
-        f"dpkitvm.scenario={scenario}", args.append or ""]).split()
+        f"dpkitvm.scenario={scenario}", f"dpkitvm.overlay={opts['overlay']}",
+        f"dpkitvm.init={opts['init']}", args.append or ""]).split()
     cmd = [
         args.qemu, "-machine", "q35,kernel-irqchip=split", "-accel", "tcg",
         "-cpu", "max", "-smp", opts["smp"], "-m", opts["mem"],
@@ -417,7 +423,16 @@ def tail(path, n):
     print("---", flush=True)
 
 
+def _terminated(signum, _frame):
+    """SIGTERM/SIGHUP end the run like an exception: QEMU (in a session of
+    its own, out of reach of a signal to our process group) is killed in
+    run()'s finally clause, never left running."""
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGHUP, _terminated)
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("scenario", help="guest script (tests/vm/*.sh)")
     p.add_argument("--kernel", required=True)

@@ -12,7 +12,7 @@ cd "$top"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 CC=${CC:-cc}
-dpdk=$(pkg-config --cflags libdpdk)
+dpdk="$(pkg-config --cflags libdpdk) -Iuser/lib -Iinclude/uapi $(pkg-config --cflags libnl-genl-3.0 hwloc libmnl)"
 
 # What a worker task may not call, by the rule that bans it.
 banned=(
@@ -41,6 +41,12 @@ banned=(
 	rte_rcu_qsbr_synchronize rte_rcu_qsbr_check
 	# power monitoring
 	rte_power_monitor rte_power_monitor_multi rte_power_pause
+	rte_power_ethdev_pmgmt_queue_enable rte_power_ethdev_pmgmt_queue_disable
+	# parking: rx interrupts, their epoll, the token (idle.c's alone)
+	rte_eth_dev_rx_intr_enable rte_eth_dev_rx_intr_disable
+	rte_eth_dev_rx_intr_ctl rte_eth_dev_rx_intr_ctl_q
+	rte_eth_dev_rx_intr_ctl_q_get_fd rte_epoll_wait
+	rte_epoll_wait_interruptible rte_epoll_ctl dpk_rxq_arm dpk_rxq_disarm
 	# threads, processes and lcores: created and managed by the main lcore
 	pthread_create pthread_join rte_thread_create rte_ctrl_thread_create
 	rte_eal_remote_launch rte_eal_mp_remote_launch rte_eal_wait_lcore
@@ -84,11 +90,13 @@ headers() {
 	for h in rte_ethdev.h rte_eventdev.h rte_mbuf.h rte_interrupts.h \
 		 rte_alarm.h rte_timer.h rte_keepalive.h rte_pause.h \
 		 rte_cycles.h rte_rcu_qsbr.h rte_power_intrinsics.h \
+		 rte_power_pmd_mgmt.h rte_epoll.h \
 		 rte_thread.h rte_lcore.h rte_launch.h rte_spinlock.h \
 		 rte_rwlock.h rte_ticketlock.h rte_seqlock.h rte_seqcount.h \
 		 rte_mcslock.h rte_pflock.h; do
 		echo "#include <$h>"
 	done
+	echo '#include "idle.h"'
 }
 
 compile() {
@@ -128,6 +136,43 @@ for name in "${banned[@]}"; do
 	fi
 done
 echo "# ${#banned[@]} banned calls checked, $n still compile"
+
+# The parking token (idle.h): arming returns it and only disarming
+# consumes it; dropping it does not build. Outside the rules, as in idle.c.
+{
+	echo '#include "dpkitd.h"'
+	echo 'void f(struct dpk_worker *w); void f(struct dpk_worker *w) { dpk_rxq_arm(w, 1); }'
+} > "$tmp/token.c"
+# (warn_unused_result is checked past the syntax: compile it for real.)
+out=$($CC -std=gnu11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API -c -o /dev/null \
+	-Wall -Wextra -Werror $dpdk -Iuser/dpkitd -x c "$tmp/token.c" 2>&1)
+if echo "$out" | grep -q "ignoring return value of .dpk_rxq_arm."; then
+	echo "ok - an rx interrupt token dropped at arming does not compile"
+else
+	echo "$out" | head -n 20 | sed 's/^/# /'
+	echo "not ok - an rx interrupt token dropped at arming does not compile"
+fi
+# ... and kept in DPK_ARMED, it builds (the cleanup disarms it).
+{
+	echo '#include "dpkitd.h"'
+	echo 'void f(struct dpk_worker *w); void f(struct dpk_worker *w) { DPK_ARMED a = dpk_rxq_arm(w, 1); (void)a; }'
+} > "$tmp/token_ok.c"
+if out=$(compile "$tmp/token_ok.c" 2>&1); then
+	echo "ok - an rx interrupt token held in DPK_ARMED builds"
+else
+	echo "$out" | head -n 20 | sed 's/^/# /'
+	echo "not ok - an rx interrupt token held in DPK_ARMED builds"
+fi
+
+# Parking happens in one file: outside idle.c, no dpkitd source names the
+# calls that arm, wait or sleep for a worker.
+n=$(grep -lE '(rte_epoll_wait|rte_eth_dev_rx_intr_(enable|disable|ctl[a-z_]*)|rte_power_(monitor[a-z_]*|pause)|clock_nanosleep|dpk_rxq_(arm|disarm))\(' \
+	user/dpkitd/*.c | grep -v 'user/dpkitd/idle.c' | tr '\n' ' ')
+if [ -z "$n" ]; then
+	echo "ok - only user/dpkitd/idle.c arms rx interrupts, waits on them, monitors or sleeps for a worker"
+else
+	echo "not ok - only user/dpkitd/idle.c arms rx interrupts, waits on them, monitors or sleeps for a worker (also: $n)"
+fi
 
 # The counting wrappers, built as in make DEBUG=1: every DPDK lock kind
 # counts, so the task-boundary check sees it.

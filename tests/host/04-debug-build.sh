@@ -62,6 +62,31 @@ check "event_sw, service lcore: the scheduler service is stopped and idle before
 	sh -c "grep -q 'scheduler service on lcore 3' '$tmp/run.log' &&
 	       ! grep -q 'may still be running' '$tmp/run.log' && [ $rc = 0 ] && [ $in_use = 0 ]"
 
+# Parking under the debug checks (no lock held, nothing left armed, no
+# token disarmed twice): a worker in rx-mode interrupt parks and wakes on
+# net_tap's rx interrupts while ARP requests cross.
+if [ -c /dev/net/tun ]; then
+	cat > "$tmp/park.conf" <<-CONF
+		worker-cpus = $(worker_cpu)
+		eventdev = dsw
+		rx-mode = interrupt
+		hugepages = no
+		memory = 256
+		[port a]
+		device = net_tap0,iface=dpkdbga
+		[port b]
+		device = net_tap1,iface=dpkdbgb
+	CONF
+	DPKITD="$dbg/user/dpkitd" run_dpkitd "$tmp/park.conf" 3 "ip link set dpkdbga up;
+		ip link set dpkdbgb up; ip addr add 198.51.100.1/24 dev dpkdbga;
+		ping -c 5 -i 0.2 -W 1 198.51.100.2 > /dev/null 2>&1"
+	check "debug build, rx-mode interrupt: parks and wakes, its checks hold; exit 0, every mbuf back" \
+		sh -c "grep -q 'parks in epoll on rx interrupts' '$tmp/run.log' &&
+		       [ $rx -gt 0 ] && [ $rc = 0 ] && [ $in_use = 0 ]"
+else
+	skip "debug build, parking: no /dev/net/tun for net_tap"
+fi
+
 # Error paths (fault injection, debug builds only): a port whose start
 # fails is closed like the others (net_tap holds mbufs in its rx queues
 # from setup on), its LSC callback unregistered; an eventdev that fails

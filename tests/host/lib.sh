@@ -11,12 +11,15 @@ trap 'rm -rf "$tmp"' EXIT
 # The CPU a single worker gets: the last one (the main lcore takes CPU 0).
 worker_cpu() { echo $(( $(nproc) - 1 )); }
 
-# run_dpkitd CONF SECONDS [ACTION]: run dpkitd, run ACTION after a second,
-# SIGTERM it after SECONDS; sets rc, rx, tx, dropped, link_down, in_use,
-# drop_evdev, drop_stage, flushed.
+# run_dpkitd CONF SECONDS [ACTION]: run dpkitd, run ACTION a second after
+# it says it runs (its telemetry is up then), SIGTERM it SECONDS - 1 after
+# that; sets rc, rx, tx, dropped, link_down, in_use, drop_evdev, drop_stage,
+# flushed.
 run_dpkitd() {
 	"$DPKITD" -c "$1" > "$tmp/run.log" 2>&1 &
 	local pid=$!
+	# running (its telemetry registered), then a second of traffic
+	wait_for 60 grep -q 'dpkitd: running' "$tmp/run.log"
 	sleep 1
 	[ -n "${3:-}" ] && eval "$3"
 	sleep "$(( $2 - 1 ))"

@@ -106,6 +106,9 @@ static void errors_name_the_place(void **state)
 		{ "memory = 10\n", "memory: '10': 64 to" },
 		{ "log-level = loud\n", "log-level: 'loud'" },
 		{ "mbuf-cache = 600\n", "mbuf-cache: '600': 0 to 512" },
+		{ "rx-mode = sometimes\n", "rx-mode: 'sometimes': poll, adaptive or interrupt" },
+		{ "idle-passes = 0\n", "idle-passes: '0': 1 to" },
+		{ "[port p0]\nrx-mode = idle\n", "t.conf:2: port p0: rx-mode: 'idle'" },
 		{ "just words\n", "t.conf:1: expected 'key = value', not 'just words'" },
 		{ "[ports p0]\n", "t.conf:1: expected '[port NAME]'" },
 		{ "[port a b c d e f g h i j]\n", "bad port name" },
@@ -234,6 +237,34 @@ static void overrides(void **state)
 	assert_int_equal(cfg.nr_workers, 2);
 }
 
+/* rx-mode: poll by default; the global one for every port that does not
+ * say, even when it comes after the ports (--set); a port's own. */
+static void rx_modes(void **state)
+{
+	struct dpk_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "[port a]\ndevice = net_null0\n"), 0);
+	assert_int_equal(cfg.rx_mode, DPK_RX_POLL);
+	assert_int_equal(cfg.ports[0].rx_mode, DPK_RX_POLL);
+	assert_int_equal(cfg.idle_passes, DPK_IDLE_PASSES);
+	assert_int_equal(parse(&cfg, "rx-mode = adaptive\nidle-passes = 1000\n"
+			       "[port a]\ndevice = net_null0\n[port b]\n"
+			       "device = net_ring0\nrx-mode = interrupt\n"), 0);
+	assert_int_equal(cfg.ports[0].rx_mode, DPK_RX_ADAPTIVE);
+	assert_false(cfg.ports[0].rx_mode_set);
+	assert_int_equal(cfg.ports[1].rx_mode, DPK_RX_INTERRUPT);
+	assert_int_equal(cfg.idle_passes, 1000);
+	dpk_config_defaults(&cfg);
+	assert_int_equal(dpk_config_parse(&cfg, "t.conf", "[port a]\ndevice = "
+					  "net_null0\n", err, sizeof(err)), 0);
+	assert_int_equal(dpk_config_set(&cfg, "rx-mode=interrupt", err,
+					sizeof(err)), 0);
+	assert_int_equal(dpk_config_check(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.ports[0].rx_mode, DPK_RX_INTERRUPT);
+	assert_string_equal(dpk_rx_mode_name(DPK_RX_ADAPTIVE), "adaptive");
+}
+
 static void print_parses_back(void **state)
 {
 	struct dpk_config a, b;
@@ -245,9 +276,12 @@ static void print_parses_back(void **state)
 			       "isolate = 1-3\nservice-cpu = 2\n"
 			       "mbufs = 20000\nlcores-per-cpu = 1\n"
 			       "user = nobody\ngroup = nogroup\n"
+			       "rx-mode = adaptive\nidle-passes = 64\n"
 			       "[port x]\ndevice = 0000:3b:00.1\nqueues = 4\n"
+			       "rx-mode = interrupt\n"
 			       "[port y]\ndevice = net_tap0\ntx-desc = 512\n"
-			       "priority = 3\nrss-key = 0a0b\nreta = 0,1\n"), 0);
+			       "priority = 3\nrss-key = 0a0b\nreta = 0,1\n"
+			       "rx-mode = poll\n"), 0);
 	f = fmemopen(buf, sizeof(buf), "w");
 	assert_non_null(f);
 	dpk_config_print(&a, f);
@@ -296,6 +330,7 @@ int main(void)
 		cmocka_unit_test(pci_port_needs_hugepages),
 		cmocka_unit_test(rss_keys),
 		cmocka_unit_test(overrides),
+		cmocka_unit_test(rx_modes),
 		cmocka_unit_test(print_parses_back),
 		cmocka_unit_test(find_dlb2),
 	};

@@ -198,6 +198,51 @@ static void a_pool_per_node(void **state)
 	assert_true(mp.count[1] >= 1024 + 1536 + 32);
 }
 
+/*
+ * How a worker parks, from its queues and the CPU: epoll when every queue
+ * has rx interrupts (or it has none); else power monitoring when the
+ * queues without interrupts give a monitor address (several only with
+ * monitor_multi); else a pause, else sleep.
+ */
+static void park_from_what_there_is(void **state)
+{
+	const struct dpk_park_cpu none = { 0 }, pause = { .pause = true };
+	const struct dpk_park_cpu waitpkg = { .monitor = true, .pause = true };
+	const struct dpk_park_cpu rtm = { .monitor = true, .monitor_multi = true,
+					  .pause = true };
+
+	(void)state;
+	assert_int_equal(dpk_plan_park(2, 3, 0, &none), DPK_PARK_INTERRUPT);
+	assert_int_equal(dpk_plan_park(0, 0, 0, &none), DPK_PARK_INTERRUPT);
+	assert_int_equal(dpk_plan_park(2, 1, 0, &none), DPK_PARK_SLEEP);
+	assert_int_equal(dpk_plan_park(2, 1, 0, &pause), DPK_PARK_PAUSE);
+	assert_int_equal(dpk_plan_park(2, 1, 2, &waitpkg), DPK_PARK_MONITOR);
+	assert_int_equal(dpk_plan_park(2, 0, 3, &waitpkg), DPK_PARK_PAUSE);
+	assert_int_equal(dpk_plan_park(2, 0, 3, &rtm), DPK_PARK_MONITOR);
+	assert_int_equal(dpk_plan_park(2, 0, 1, &rtm), DPK_PARK_PAUSE);
+	assert_int_equal(dpk_plan_park(64, ~0ULL, 0, &none), DPK_PARK_INTERRUPT);
+	assert_string_equal(dpk_park_name(DPK_PARK_SLEEP), "sleep");
+}
+
+/* The cap: the time the ring takes to fill with minimum-size frames at
+ * the link speed, 1 us to 1 ms; the ladder doubles from 1 us up to it. */
+static void idle_cap_and_ladder(void **state)
+{
+	unsigned int s, i;
+
+	(void)state;
+	assert_int_equal(dpk_plan_idle_cap_us(1024, 10000), 68);	/* 10G */
+	assert_int_equal(dpk_plan_idle_cap_us(512, 100000), 3);	/* 100G */
+	assert_int_equal(dpk_plan_idle_cap_us(64, 400000), 1);
+	assert_int_equal(dpk_plan_idle_cap_us(4096, 1000), DPK_IDLE_CAP_MAX_US);
+	assert_int_equal(dpk_plan_idle_cap_us(1024, 0), DPK_IDLE_CAP_MAX_US);
+	for (s = 0, i = 0; i < 6; i++)
+		s = dpk_plan_idle_step(s, 20);
+	assert_int_equal(s, 20);		/* 1 2 4 8 16 20 */
+	assert_int_equal(dpk_plan_idle_step(0, 20), 1);
+	assert_int_equal(dpk_plan_idle_step(4, 20), 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +254,8 @@ int main(void)
 		cmocka_unit_test(mbufs_from_the_plan),
 		cmocka_unit_test(mbufs_configured),
 		cmocka_unit_test(a_pool_per_node),
+		cmocka_unit_test(park_from_what_there_is),
+		cmocka_unit_test(idle_cap_and_ladder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

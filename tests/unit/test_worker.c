@@ -77,17 +77,47 @@ static struct rte_mbuf *mbuf_get(uint32_t flow)
 	return m;
 }
 
+/* ---- the worker loop's stop, and idle.c's entry points ---- */
+static volatile int stop, stop_rx;
+static uint64_t stop_at_pass;		/* stop in this pass (0: never) */
+static uint64_t park_at[8];		/* the passes that parked */
+static unsigned int nr_parks, nr_kicks;
+
+/* idle.c is not linked: the loop's calls into it are recorded. */
+void dpk_idle_park(struct dpk_worker *pw)
+{
+	if (nr_parks < 8)
+		park_at[nr_parks] = pw->stats.polls;
+	nr_parks++;
+	pw->idle.empty = 0;	/* as idle.c's when work came */
+}
+
+void dpk_idle_kick(struct dpk_worker *pw)
+{
+	(void)pw;
+	nr_kicks++;
+}
+
 /* ---- ethdev: port 0 and 1, one queue each ---- */
 static unsigned int rx_supply, nr_tx;
+static bool rx_no_rss;		/* mbufs without the RSS hash */
 static void *qdata[2] = { (void *)1, (void *)2 }, *no_clbk[2];
+static struct dpk_worker w;
 
 static uint16_t fake_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
 
+	if (stop_at_pass && w.stats.polls >= stop_at_pass)
+		stop = 1;	/* the loop ends after this pass */
 	(void)q;
-	for (i = 0; i < n && rx_supply; i++, rx_supply--)
+	for (i = 0; i < n && rx_supply; i++, rx_supply--) {
 		pkts[i] = mbuf_get(i);
+		if (rx_no_rss) {
+			pkts[i]->ol_flags = 0;
+			memset(rte_pktmbuf_mtod(pkts[i], uint8_t *), 0x11 * i, 60);
+		}
+	}
 	return i;
 }
 
@@ -166,8 +196,7 @@ static void to_other(const struct dpk_stage_ctx *ctx, struct rte_mbuf **pkts,
 static const struct dpk_stage stage = { .name = "t", .process = to_other };
 static const uint8_t forward[2] = { 1, 0 };
 static struct dpk_evdev ev = { .dev = 0, .nb_ports = 1, .nb_queues = 1 };
-static struct dpk_worker w;
-static volatile int stop, stop_rx;
+static const volatile uint64_t both_up = 3;
 
 /* Called by worker.c's stage task; stage.c is not linked here. */
 void dpk_stage_forward(const struct dpk_stage_ctx *ctx, const uint8_t *in,
@@ -213,8 +242,13 @@ static int setup(void **state)
 	w.port_ids[1] = 1;
 	w.link_bit[0] = 0;
 	w.link_bit[1] = 1;
+	w.link_word = &both_up;
+	stop = stop_rx = 0;
+	stop_at_pass = 0;
+	nr_parks = nr_kicks = 0;
 	head = tail = nr_enq_calls = refusals = 0;
 	rx_supply = nr_tx = nr_freed = 0;
+	rx_no_rss = false;
 	refuse_errno = 0;
 	return 0;
 }
@@ -302,6 +336,185 @@ static void rx_einval_is_a_bug(void **state)
 	assert_int_equal(nr_freed, 10);
 }
 
+/*
+ * rx-mode adaptive: the loop calls the park after idle-passes empty passes
+ * in a row, never after a pass that moved packets; rx-mode poll (passes 0)
+ * never parks.
+ */
+static void parks_after_empty_passes(void **state)
+{
+	(void)state;
+	w.ev = NULL;			/* poll mode: rx, stage, tx */
+	w.idle.passes = 4;
+	rx_supply = 40;			/* pass 1: 32 + 8 */
+	stop_at_pass = 9;
+	dpk_worker_main(&w);
+	assert_int_equal(w.stats.polls, 9);
+	assert_int_equal(nr_tx, 40);
+	/* passes 2-5 empty: park in pass 5; the stub starts the count
+	 * again (as idle.c does when work came), so passes 6-9 park in 9 */
+	assert_int_equal(nr_parks, 2);
+	assert_int_equal(park_at[0], 5);
+	assert_int_equal(park_at[1], 9);
+	assert_int_equal(w.stats.link_seen, 3);
+
+	setup(NULL);
+	w.ev = NULL;
+	w.idle.passes = 0;		/* rx-mode poll */
+	stop_at_pass = 1000;
+	dpk_worker_main(&w);
+	assert_int_equal(nr_parks, 0);
+}
+
+/*
+ * With an eventdev and peers: a pass that received wakes the peers parked
+ * in epoll; one that received nothing, or with none parked, does not.
+ */
+static void rx_wakes_parked_peers(void **state)
+{
+	struct dpk_idle_peers peers = { .workers = &w, .nr = 1 };
+
+	(void)state;
+	w.idle.peers = &peers;
+	rx_supply = 10;
+	stop_at_pass = 3;
+	dpk_worker_main(&w);
+	assert_int_equal(w.stats.rx, 10);
+	assert_int_equal(nr_kicks, 0);	/* nobody parked */
+
+	setup(NULL);
+	w.idle.peers = &peers;
+	peers.parked[0] = 1ULL << 1;	/* worker 1 in epoll */
+	rx_supply = 10;
+	stop_at_pass = 3;
+	dpk_worker_main(&w);
+	assert_int_equal(nr_kicks, 1);	/* the pass with rx, not the others */
+	w.idle.peers = NULL;
+}
+
+/*
+ * rx builds NEW atomic events on queue 0 carrying the rx port (sub event
+ * type), its priority and the flow id: the RSS hash when the mbuf has
+ * one, else the software hash of its headers.
+ */
+static void rx_events_carry_the_flow(void **state)
+{
+	const struct rte_event *e;
+	unsigned int i;
+
+	(void)state;
+	rx_supply = 3;
+	w.prio[0] = 64;
+	assert_int_equal(rx_task(&w, 3), 3);
+	assert_int_equal(tail - head, 3);
+	for (i = 0; i < 3; i++) {
+		e = &fifo[(head + i) % 1024];
+		assert_int_equal(e->op, RTE_EVENT_OP_NEW);
+		assert_int_equal(e->sched_type, RTE_SCHED_TYPE_ATOMIC);
+		assert_int_equal(e->queue_id, 0);
+		assert_int_equal(e->event_type, RTE_EVENT_TYPE_ETHDEV);
+		assert_int_equal(e->sub_event_type, 0);
+		assert_int_equal(e->priority, 64);
+		assert_int_equal(e->flow_id, i);	/* mbuf_get(i): rss = i */
+		assert_non_null(e->mbuf);
+	}
+	rx_no_rss = true;
+	rx_supply = 3;
+	w.rx_first = 1;
+	assert_int_equal(rx_task(&w, 3), 3);	/* port 1's */
+	for (i = 0; i < 3; i++) {
+		e = &fifo[(head + 3 + i) % 1024];
+		assert_int_equal(e->sub_event_type, 1);
+		assert_int_equal(e->priority, 0);
+		assert_int_equal(e->flow_id,
+				 dpk_flow_hash(rte_pktmbuf_mtod(e->mbuf, uint8_t *),
+					       60));
+	}
+}
+
+/* The stage: a burst all to one port that is up goes out as it is. */
+static void stage_burst_to_one_port(void **state)
+{
+	(void)state;
+	rx_supply = 32;
+	assert_int_equal(rx_task(&w, 3), 32);	/* port 0's, to port 1 */
+	assert_int_equal(stage_task(&w, 3), 32);
+	assert_int_equal(nr_tx, 32);
+	assert_int_equal(w.stats.tx, 32);
+	assert_int_equal(nr_freed, 0);
+}
+
+/* ... to a port that is down: freed, counted for that port. */
+static void stage_burst_to_a_down_port(void **state)
+{
+	(void)state;
+	rx_supply = 32;
+	assert_int_equal(rx_task(&w, 3), 32);	/* port 0's, to port 1 */
+	assert_int_equal(stage_task(&w, 1), 32);	/* port 1 down */
+	assert_int_equal(nr_tx, 0);
+	assert_int_equal(nr_freed, 32);
+	assert_int_equal(w.stats.drop_link_down, 32);
+	assert_int_equal(w.stats.port_drop_link_down[1], 32);
+}
+
+/* A burst for both ports, one of them down: each packet by its port. */
+static void stage_mixed_burst(void **state)
+{
+	struct rte_event evs[8];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 8; i++)
+		evs[i] = (struct rte_event){ .op = RTE_EVENT_OP_NEW,
+					     .sub_event_type = i & 1,
+					     .mbuf = mbuf_get(i) };
+	assert_int_equal(fake_enq(NULL, evs, 8), 8);
+	assert_int_equal(stage_task(&w, 1), 8);	/* port 0 up, 1 down */
+	assert_int_equal(nr_tx, 4);		/* port 1's, to port 0 */
+	assert_int_equal(nr_freed, 4);
+	assert_int_equal(w.stats.port_drop_link_down[1], 4);
+}
+
+/* A port with one tx queue for all workers: FORWARD to queue 1. */
+static void stage_funnel_forwards(void **state)
+{
+	const struct rte_event *e;
+	unsigned int i;
+
+	(void)state;
+	w.funnel = 1U << 1;
+	rx_supply = 8;
+	assert_int_equal(rx_task(&w, 3), 8);	/* port 0's, to port 1 */
+	assert_int_equal(stage_task(&w, 3), 8);
+	assert_int_equal(nr_tx, 0);
+	assert_int_equal(tail - head, 8);	/* the forwards */
+	for (i = 0; i < 8; i++) {
+		e = &fifo[(head + i) % 1024];
+		assert_int_equal(e->op, RTE_EVENT_OP_FORWARD);
+		assert_int_equal(e->queue_id, 1);
+		assert_int_equal(e->sub_event_type, 1);
+	}
+}
+
+/* one_port(): every length, with one other port at every position. */
+static void one_port_every_position(void **state)
+{
+	uint16_t out[DPK_BURST];
+	unsigned int n, i, j;
+
+	(void)state;
+	for (n = 1; n <= DPK_BURST; n++) {
+		for (j = 0; j < n; j++)
+			out[j] = 7;
+		assert_true(one_port(out, n));
+		for (i = 0; i < n; i++) {
+			out[i] = 3;
+			assert_int_equal(one_port(out, n), n == 1);
+			out[i] = 7;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +522,14 @@ int main(void)
 		cmocka_unit_test_setup(forward_enospc_is_retried, setup),
 		cmocka_unit_test_setup(forward_einval_is_a_bug, setup),
 		cmocka_unit_test_setup(rx_einval_is_a_bug, setup),
+		cmocka_unit_test_setup(parks_after_empty_passes, setup),
+		cmocka_unit_test_setup(rx_wakes_parked_peers, setup),
+		cmocka_unit_test_setup(rx_events_carry_the_flow, setup),
+		cmocka_unit_test_setup(stage_burst_to_one_port, setup),
+		cmocka_unit_test_setup(stage_burst_to_a_down_port, setup),
+		cmocka_unit_test_setup(stage_mixed_burst, setup),
+		cmocka_unit_test_setup(stage_funnel_forwards, setup),
+		cmocka_unit_test(one_port_every_position),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,7 +65,7 @@ check "isolate verify 2" show isolate verify 2
 cat > "$tmp/dpkitd.conf" <<-CONF
 	workers = 2
 	eventdev = none
-	hugepages = no
+	hugepages = yes
 	memory = 256
 	[port p0]
 	device = $D0

@@ -125,9 +125,9 @@ say "the module's shared page, one load per pass:"
 "$DPKITCTL" link show | grep -E 'SLOT|dpdk' | sed 's/^/##   /'
 check "the workers read link state from dpkit.ko's page" \
 	grep -q "workers read link state from dpkit.ko's page" "$tmp/first.log"
-"$DPKITCTL" stats > "$tmp/stats" 2>&1
-say "dpkitctl stats reads dpkitd's DPDK telemetry:"
-sed 's/^/##   /' "$tmp/stats"
+"$DPKITCTL" stats 2>&1 | sed 's/^/##   /'
+"$DPKITCTL" --json stats > "$tmp/stats" 2>&1
+say "dpkitctl stats reads dpkitd's DPDK telemetry (tables above, JSON checked)"
 check "dpkitctl stats: the worker forwarded the packets, through event_sw" python3 -c "
 import json
 seen = set()

@@ -64,6 +64,26 @@ conf() {	# conf EVENTDEV
 }
 
 stats() { "$DPKITCTL" --json stats > "$tmp/$1.json" 2>&1; }
+# field FILE NAME: NAME's values in dpkitctl's JSON, one a line, in order.
+field() { grep -o "\"$2\":[0-9]*" "$1" | cut -d: -f2; }
+# steady BEFORE AFTER: between the two, each of the 6 workers ran the stage
+# and held nothing back from rx; no drop, refusal or error anywhere.
+# (Shell, not python: a python start takes tens of seconds in this guest.)
+steady() {
+	local d
+	field "$1" stage > "$tmp/stage.1"	# no /dev/fd in the guest
+	field "$2" stage > "$tmp/stage.2"
+	d=$(paste -d' ' "$tmp/stage.1" "$tmp/stage.2" |
+	    awk '$2 > $1 { n++ } END { print n + 0 }')
+	echo "workers that ran the stage: $d of 6"
+	[ "$d" = 6 ] || return 1
+	[ "$(field "$1" rx_held | paste -sd' ')" = "$(field "$2" rx_held | paste -sd' ')" ] ||
+		{ echo "rx held: $(field "$2" rx_held | paste -sd' ')"; return 1; }
+	for d in drop_eventdev_full drop_tx_full eventdev_errors rx_nombuf; do
+		field "$2" "$d" | grep -qv '^0$' && { echo "$d: not 0"; return 1; }
+	done
+	return 0
+}
 
 # run EVENTDEV: one dpkitd run with its checks.
 run() {
@@ -87,28 +107,9 @@ run() {
 	stamp "$ev: transfers done"
 	sed 's/^/# stats: /' "$tmp/after.json"
 	check "$ev: every worker ran the stage; nothing refused at admission or dropped" \
-		python3 - "$tmp/before.json" "$tmp/after.json" <<-'EOF'
-		import json, sys
-		a, b = (json.load(open(f)) for f in sys.argv[1:])
-		wa, wb = a['/dpkit/workers'], b['/dpkit/workers']
-		stage = {k: wb[k]['stage'] - wa[k]['stage'] for k in wb}
-		held = {k: wb[k]['rx_held'] - wa[k]['rx_held'] for k in wb}
-		print('stage', stage, 'held', held)
-		assert len(stage) == 6 and all(v > 0 for v in stage.values()), stage
-		assert not any(held.values()), held
-		for k, w in wb.items():
-		    for d in ('drop_eventdev_full', 'drop_tx_full', 'eventdev_errors'):
-		        assert w[d] == 0, (k, d, w)
-		for k, p in b['/dpkit/ports'].items():
-		    assert p['drop_eventdev_full'] == 0 and p['rx_nombuf'] == 0, (k, p)
-		EOF
+		steady "$tmp/before.json" "$tmp/after.json"
 	check "$ev: RSS on both virtio NICs, with the symmetric key" \
-		python3 - "$tmp/after.json" <<-'EOF'
-		import json, sys
-		p = json.load(open(sys.argv[1]))['/dpkit/ports']
-		for k, v in p.items():
-		    assert v['rss_hf'] != 0 and v['rss_key'] == '6d5a' * 20, (k, v)
-		EOF
+		test "$(grep -o '"rss_key":"\(6d5a\)\{20\}"' "$tmp/after.json" | wc -l)" = 2
 	stamp "$ev: checked, SIGTERM"
 	kill -TERM "$pid"
 	wait "$pid"

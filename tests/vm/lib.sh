@@ -9,6 +9,10 @@
 #   wait_for 10 command args...               poll until it succeeds
 #   netdev_by_mac 52:54:00:dc:01:00           a test NIC's netdev name
 #   threads PID; privileges FILE UID          each thread's privileges
+#   bounded 30 command args...                the command, or 124 (and the
+#                                             stuck tasks' stacks) after 30 s
+#   vm_param NAME DEFAULT                     dpkitvm.NAME= of the kernel
+#                                             command line (vmrun.py --append)
 #   finish                                    print the plan, exit 0/1
 
 DPKIT_BUILD=${DPKIT_BUILD:-$DPKIT_TOP/build}
@@ -17,6 +21,10 @@ PROBE=$DPKIT_BUILD/tests/ioctl_probe
 PROBE32=$DPKIT_BUILD/tests/ioctl_probe32
 LINKPROBE=$DPKIT_BUILD/tests/linkprobe
 KREGRESS=$DPKIT_BUILD/tests/kregress
+IOCTL_FUZZ=$DPKIT_BUILD/tests/ioctl_fuzz
+IOCTL_FUZZ32=$DPKIT_BUILD/tests/ioctl_fuzz32
+KSTRESS=$DPKIT_BUILD/tests/kstress
+PERMCHECK=$DPKIT_BUILD/tests/permcheck
 # The module built for the running kernel (scripts/check.sh passes the
 # directory of each kernel's build on the guest's command line).
 DPKIT_KO=${DPKIT_KMOD:-$DPKIT_TOP/kmod}/dpkit.ko
@@ -158,6 +166,138 @@ host() {
 	ok*) return 0 ;;
 	*) echo "host: $*: ${reply:-no reply}" >&2; return 1 ;;
 	esac
+}
+
+# vm_param NAME DEFAULT: dpkitvm.NAME=VALUE from the kernel command line
+# (vmrun.py --append), else DEFAULT.
+vm_param() {
+	local arg
+	for arg in $(cat /proc/cmdline); do
+		case "$arg" in
+		"dpkitvm.$1="*) echo "${arg#*=}"; return 0 ;;
+		esac
+	done
+	echo "$2"
+}
+
+# task_state PID: its state letter (R, S, D, Z, ...), empty when gone.
+task_state() {
+	sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null
+}
+
+# dump_task PID: every thread's state, wchan and kernel stack, as comments.
+dump_task() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ -d "$t" ] || continue
+		echo "#   task $1/${t##*/} ($(cat "$t/comm" 2>/dev/null)) state" \
+			"$(sed -n 's/^.*) \(.\).*/\1/p' "$t/stat" 2>/dev/null)" \
+			"wchan $(cat "$t/wchan" 2>/dev/null)"
+		sed 's/^/#     /' "$t/stack" 2>/dev/null
+	done
+}
+
+# dump_blocked: every task in D state (uninterruptible), with its stack.
+dump_blocked() {
+	local s p n=0
+	for s in /proc/[0-9]*/task/[0-9]*/stat; do
+		[ "$(sed -n 's/^.*) \(.\).*/\1/p' "$s" 2>/dev/null)" = D ] || continue
+		p=${s#/proc/}
+		p=${p%%/*}
+		dump_task "$p"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || echo "#   (no task in D state)"
+}
+
+# bounded SECS command args...: run the command; its status, or 124 when it
+# is still running after SECS seconds. A hang prints the command's tasks
+# and every task in D state with their kernel stacks, and leaves the
+# command behind (SIGKILL does not end a task in D state). The command's
+# output (stdout and stderr) goes through a file, so that a command left
+# behind holds no pipe of the caller's (a $(...) would wait for it).
+bounded() {
+	local secs=$1 pid i out rc
+	shift
+	out=$(mktemp)
+	"$@" > "$out" 2>&1 < /dev/null &
+	pid=$!
+	for ((i = 0; i < secs * 5; i++)); do
+		case "$(task_state "$pid")" in
+		""|Z)
+			wait "$pid"
+			rc=$?
+			cat "$out"
+			rm -f "$out"
+			return $rc ;;
+		esac
+		sleep 0.2
+	done
+	cat "$out"
+	echo "# HANG: '$*' still running after $secs s:"
+	dump_task "$pid"
+	echo "# every task in D state:"
+	dump_blocked
+	kill -9 "$pid" 2>/dev/null
+	return 124
+}
+
+# state_snapshot FILE: what dpkit.ko changes and must put back: the driver
+# and override of each PCI network device, every IRQ's affinity (number,
+# handlers, mask), /proc/irq/default_smp_affinity, the workqueue cpumask.
+state_snapshot() {
+	local d
+	{
+		for d in /sys/bus/pci/devices/*; do
+			case "$(cat "$d/class")" in
+			0x02*) echo "nic ${d##*/} $(driver_of "${d##*/}")" \
+				"$(cat "$d/driver_override")" ;;
+			esac
+		done
+		echo "default_smp_affinity $(cat /proc/irq/default_smp_affinity)"
+		echo "workqueue_cpumask $(cat /sys/devices/virtual/workqueue/cpumask)"
+		find /proc/irq -mindepth 2 -maxdepth 2 -type d | sort -V |
+			awk -F/ '{ h[$4] = h[$4] "," $5 } END { for (i in h) print "handlers", i, substr(h[i], 2) }'
+		grep -H . /proc/irq/[0-9]*/smp_affinity |
+			awk -F'[/:]' '{ print "mask", $4, $6 }'
+	} > "$1"
+}
+
+# state_same BEFORE: the state now is the one saved in BEFORE. An IRQ
+# that exists only now, or has other handlers (a NIC that was rebound gets
+# new vectors), must be on the default affinity.
+state_same() {
+	state_snapshot "$1.now"
+	python3 - "$1" "$1.now" <<-'EOF'
+	import sys
+	def load(path):
+	    s = {"nic": {}, "handlers": {}, "mask": {}}
+	    for line in open(path):
+	        w = line.split()
+	        if w[0] in s:
+	            s[w[0]][w[1]] = " ".join(w[2:])
+	        else:
+	            s[w[0]] = " ".join(w[1:])
+	    return s
+	a, b = load(sys.argv[1]), load(sys.argv[2])
+	bad = []
+	for k in ("default_smp_affinity", "workqueue_cpumask"):
+	    if a[k] != b[k]:
+	        bad.append(f"{k}: {a[k]} -> {b[k]}")
+	if a["nic"] != b["nic"]:
+	    bad.append(f"NIC drivers: {a['nic']} -> {b['nic']}")
+	for irq, mask in sorted(b["mask"].items(), key=lambda i: int(i[0])):
+	    h = b["handlers"].get(irq)
+	    if not h:
+	        continue
+	    if a["handlers"].get(irq) == h:
+	        if a["mask"].get(irq) != mask:
+	            bad.append(f"IRQ {irq} ({h}): {a['mask'][irq]} -> {mask}")
+	    elif mask != b["default_smp_affinity"]:
+	        bad.append(f"new IRQ {irq} ({h}) on {mask}, not on the default")
+	print("\n".join(bad))
+	sys.exit(1 if bad else 0)
+	EOF
 }
 
 # A kernel that oopsed, warned or reported (lockdep, KASAN, debug objects,

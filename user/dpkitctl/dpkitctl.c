@@ -23,8 +23,13 @@ static const struct cmd cmds[] = {
 	{ NULL, "topology", cmd_topology,
 	  "topology [--workers N] [--isolated CPULIST] [--nic BDF] [--service] [--source XML|synthetic:DESC]",
 	  "CPUs by core and NUMA node, and where dpkitd's lcores would go" },
-	{ NULL, "stats", cmd_stats, "stats",
-	  "dpkitd's counters (DPDK telemetry /dpkit/ports, /dpkit/workers)" },
+	{ NULL, "stats", cmd_stats, "stats [-i SECONDS] [--watch]",
+	  "dpkitd's ports, workers and eventdev as tables; -i: rates over an "
+	  "interval; --watch: again every interval" },
+	{ NULL, "metrics", cmd_metrics,
+	  "metrics [--listen [ADDR:]PORT] [--format openmetrics|prometheus]",
+	  "dpkitd's counters, link states and isolation health as OpenMetrics "
+	  "text; --listen: serve them over HTTP (loopback unless ADDR says)" },
 	{ "nic", "list", cmd_nic_list, "nic list",
 	  "PCI NICs and DLB eventdevs: driver, IOMMU group, netdev" },
 	{ "nic", "bind", cmd_nic_bind,
@@ -124,11 +129,6 @@ struct dpkit *ctl_open(const struct ctl *ctl)
 	return dk;
 }
 
-void json_string(FILE *f, const char *s)
-{
-	dpkit_json_string(f, s);
-}
-
 static void print_features(const struct ctl *ctl, unsigned int features)
 {
 	const char *name, *sep = "";
@@ -158,9 +158,9 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 	if (dpkit_open(ctl->device, &dk) < 0) {
 		if (ctl->json) {
 			printf("{\"loaded\": false, \"device\": ");
-			json_string(stdout, path);
+			dpkit_json_string(stdout, path);
 			printf(", \"error\": ");
-			json_string(stdout, dpkit_errmsg());
+			dpkit_json_string(stdout, dpkit_errmsg());
 			printf("}\n");
 		}
 		fprintf(stderr, "dpkitctl: %s\n", dpkit_errmsg());
@@ -171,9 +171,9 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl->json) {
 		printf("{\"loaded\": true, \"device\": ");
-		json_string(stdout, path);
+		dpkit_json_string(stdout, path);
 		printf(", \"release\": ");
-		json_string(stdout, ver.release);
+		dpkit_json_string(stdout, ver.release);
 		printf(", \"abi\": %u, \"features\": [", ver.abi_version);
 		print_features(ctl, ver.features);
 		printf("], \"map_size\": %u, \"slots\": %u}\n", ver.map_size,

@@ -4,7 +4,10 @@
 #define DPKITCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #define EXIT_USAGE 2
 
@@ -39,8 +42,27 @@ int cmd_usage(const struct cmd *c);
 struct dpkit;
 struct dpkit *ctl_open(const struct ctl *ctl);
 
-/* A JSON string literal for @s, escaped. */
-void json_string(FILE *f, const char *s);
+/* dpkitd's DPDK telemetry (telemetry.c). dpkitd runs the EAL with
+ * --file-prefix dpkitd; $DPKIT_TELEMETRY names another socket. */
+#define TELEMETRY_SOCKET "/var/run/dpdk/dpkitd/dpdk_telemetry.v2"
+
+struct tel {
+	int fd;
+	char path[108];
+};
+
+/* Connect (and read the greeting); -1, having said why unless @quiet. */
+int tel_open(struct tel *t, bool quiet);
+void tel_close(struct tel *t);
+/* A command's reply as it is, valid until the next query; NULL, said why. */
+const char *tel_query(struct tel *t, const char *cmd);
+/* The object a command answers ("/dpkit/ports": {...}), a new reference. */
+json_t *tel_get(struct tel *t, const char *cmd);
+/* An unsigned counter of @obj, 0 when missing or not one. */
+uint64_t tel_u64(const json_t *obj, const char *key);
+
+/* isolate.c: why an IRQ stays on an isolated CPU (DPKIT_IRQ_*). */
+const char *irq_reason_name(unsigned int reason);
 
 /* The commands, by file. */
 int cmd_link_show(struct ctl *ctl, int argc, char **argv);
@@ -56,5 +78,6 @@ int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv);
 int cmd_isolate_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_topology(struct ctl *ctl, int argc, char **argv);
 int cmd_stats(struct ctl *ctl, int argc, char **argv);
+int cmd_metrics(struct ctl *ctl, int argc, char **argv);
 
 #endif /* DPKITCTL_H */

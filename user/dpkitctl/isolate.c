@@ -19,7 +19,7 @@ static const char *const reasons[] = {
 	[DPKIT_IRQ_ERROR] = "error",
 };
 
-static const char *reason_name(unsigned int r)
+const char *irq_reason_name(unsigned int r)
 {
 	return r < sizeof(reasons) / sizeof(reasons[0]) && reasons[r] ?
 	       reasons[r] : "?";
@@ -109,7 +109,7 @@ int cmd_isolate_set(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		printf("{\"isolated\": \"%s\", \"irqs_moved\": %u, "
 		       "\"irqs_left\": %u, \"knobs\": ", argv[1], moved, unmovable);
-		json_string(stdout, report);
+		dpkit_json_string(stdout, report);
 		printf("}\n");
 	} else {
 		printf("isolated CPUs %s: %u IRQs moved off, %u left on them "
@@ -146,7 +146,7 @@ int cmd_isolate_clear(struct ctl *ctl, int argc, char **argv)
 		printf("isolation cleared, IRQ affinities restored\n%s", report);
 	} else {
 		printf("{\"cleared\": %s, \"settings\": ", ret < 0 ? "false" : "true");
-		json_string(stdout, report);
+		dpkit_json_string(stdout, report);
 		printf("}\n");
 	}
 	if (ret < 0) {
@@ -175,12 +175,12 @@ static void verify_row(const struct dpkit_irq_row *row, int cpu,
 		why = "per-CPU kernel interrupt";
 	for (i = 0; !*end && i < v->nr_left; i++)
 		if (v->left[i].irq == irq)
-			why = reason_name(v->left[i].reason);
+			why = irq_reason_name(v->left[i].reason);
 	if (v->ctl->json) {
 		printf("%s{\"irq\": \"%s\", \"cpu\": %d, \"count\": %llu, "
 		       "\"reason\": \"%s\", \"name\": ", v->n ? ", " : "",
 		       row->id, cpu, delta, why);
-		json_string(stdout, row->name);
+		dpkit_json_string(stdout, row->name);
 		printf("}");
 	} else {
 		printf("%-6s  %-4d  %10llu  %-24s  %s\n", row->id, cpu, delta,
@@ -308,8 +308,8 @@ int cmd_isolate_show(struct ctl *ctl, int argc, char **argv)
 			irq_name(irqs[i].irq, name, sizeof(name));
 			printf("%s{\"irq\": %u, \"reason\": \"%s\", \"error\": %d, "
 			       "\"name\": ", i ? ", " : "", irqs[i].irq,
-			       reason_name(irqs[i].reason), irqs[i].error);
-			json_string(stdout, name);
+			       irq_reason_name(irqs[i].reason), irqs[i].error);
+			dpkit_json_string(stdout, name);
 			printf("}");
 		}
 		printf("]}\n");
@@ -337,7 +337,7 @@ int cmd_isolate_show(struct ctl *ctl, int argc, char **argv)
 		printf("\n%-6s  %-10s  %s\n", "IRQ", "REASON", "NAME");
 	for (i = 0; i < n; i++) {
 		irq_name(irqs[i].irq, name, sizeof(name));
-		printf("%-6u  %-10s  %s", irqs[i].irq, reason_name(irqs[i].reason),
+		printf("%-6u  %-10s  %s", irqs[i].irq, irq_reason_name(irqs[i].reason),
 		       name);
 		if (irqs[i].reason == DPKIT_IRQ_ERROR)
 			printf(" (error %d)", irqs[i].error);

@@ -107,7 +107,7 @@ int cmd_link_show(struct ctl *ctl, int argc, char **argv)
 		if (ctl->json) {
 			printf("%s\n  {\"slot\": %u, \"owner\": \"%s\", \"key\": %u, "
 			       "\"name\": ", sep, i, owner_name(s.owner), s.key);
-			json_string(stdout, s.name);
+			dpkit_json_string(stdout, s.name);
 			printf(", \"up\": %s, \"admin_up\": %s, \"carrier\": %s, "
 			       "\"speed\": %u, \"duplex\": \"%s\", \"changes\": %"
 			       PRIu64 ", \"last_change_ns\": %" PRIu64 ", "
@@ -146,12 +146,12 @@ static int print_event(const struct dpkit_link_event *ev, void *arg)
 		       "\"key\": %u, \"name\": ",
 		       ev->cmd == DPKIT_CMD_LINK_DEL ? "del" : "new", ev->slot,
 		       owner_name(ev->owner), ev->key);
-		json_string(stdout, ev->name);
+		dpkit_json_string(stdout, ev->name);
 		printf(", \"up\": %s, \"speed\": %u, \"duplex\": \"%s\", "
 		       "\"changes\": %" PRIu64 ", \"bdf\": ",
 		       ev->up ? "true" : "false", ev->speed,
 		       duplex_name(ev->flags), ev->changes);
-		json_string(stdout, ev->bdf);
+		dpkit_json_string(stdout, ev->bdf);
 		printf("}\n");
 	} else if (ev->cmd == DPKIT_CMD_LINK_DEL) {
 		printf("%s %s:%u removed\n", ev->name, owner_name(ev->owner),

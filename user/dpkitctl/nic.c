@@ -50,15 +50,15 @@ static void print_nic_json(const struct dpkit_nic *n)
 	       "\"subsystem\": \"%04x:%04x\", \"class\": \"%06x\", "
 	       "\"driver\": ", n->bdf, n->vendor, n->device,
 	       n->subsystem_vendor, n->subsystem_device, n->class);
-	json_string(stdout, n->driver);
+	dpkit_json_string(stdout, n->driver);
 	printf(", \"override\": ");
-	json_string(stdout, n->override);
+	dpkit_json_string(stdout, n->override);
 	printf(", \"orig_driver\": ");
-	json_string(stdout, n->orig_driver);
+	dpkit_json_string(stdout, n->orig_driver);
 	printf(", \"numa_node\": %d, \"iommu_group\": %d, \"netdev\": ",
 	       n->numa_node, n->iommu_group);
 	if (n->flags & DPKIT_NIC_F_NETDEV) {
-		json_string(stdout, n->ifname);
+		dpkit_json_string(stdout, n->ifname);
 		printf(", \"ifindex\": %d, \"operstate\": \"%s\", \"if_up\": %s",
 		       n->ifindex, nic_state(n), n->if_flags & 1 ? "true" : "false");
 	} else {

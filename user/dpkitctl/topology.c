@@ -194,7 +194,7 @@ int cmd_topology(struct ctl *ctl, int argc, char **argv)
 		for (i = 0; i < p.nr_workers; i++)
 			printf("%s%d", i ? ", " : "", p.workers[i]);
 		printf("], \"service\": %d, \"why\": ", p.service_cpu);
-		json_string(stdout, p.why);
+		dpkit_json_string(stdout, p.why);
 		printf("}}\n");
 	} else {
 		printf("\nplacement for %u worker%s on isolated CPUs %s%s:\n%s",

@@ -15,6 +15,11 @@ static const char *const eventdev_names[] = {
 	[DPK_EVDEV_DSW] = "dsw", [DPK_EVDEV_SW] = "sw", [DPK_EVDEV_NONE] = "none",
 };
 
+static const char *const rx_mode_names[] = {
+	[DPK_RX_POLL] = "poll", [DPK_RX_ADAPTIVE] = "adaptive",
+	[DPK_RX_INTERRUPT] = "interrupt",
+};
+
 static const char *const log_levels[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
 };
@@ -25,6 +30,11 @@ static const char *const log_levels[] = {
 const char *dpk_eventdev_name(enum dpk_eventdev e)
 {
 	return e < ARRAY_SIZE(eventdev_names) ? eventdev_names[e] : "?";
+}
+
+const char *dpk_rx_mode_name(enum dpk_rx_mode m)
+{
+	return m < ARRAY_SIZE(rx_mode_names) ? rx_mode_names[m] : "?";
 }
 
 void dpk_config_defaults(struct dpk_config *cfg)
@@ -41,6 +51,8 @@ void dpk_config_defaults(struct dpk_config *cfg)
 	cfg->memory_mb = 512;
 	strcpy(cfg->log_level, "info");
 	strcpy(cfg->stage, "forward");
+	cfg->rx_mode = DPK_RX_POLL;
+	cfg->idle_passes = DPK_IDLE_PASSES;
 }
 
 /* Where a message comes from: "FILE:LINE: " or "--set: ". */
@@ -161,6 +173,18 @@ int dpk_find_dlb2(const char *sysfs, char *bdf, size_t size)
 	return ret;
 }
 
+/* rx-mode = poll | adaptive | interrupt */
+static int set_rx_mode(enum dpk_rx_mode *m, const struct where *w,
+		       const char *key, const char *v, char *err, size_t size)
+{
+	int i = pick(v, rx_mode_names, ARRAY_SIZE(rx_mode_names));
+
+	if (i < 0)
+		return fail(err, size, w, key, "'%s': poll, adaptive or interrupt", v);
+	*m = i;
+	return 0;
+}
+
 static int set_global(struct dpk_config *cfg, const struct where *w,
 		      const char *key, const char *v, char *err, size_t size)
 {
@@ -242,6 +266,12 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 			return fail(err, size, w, key, "'%s' is not a %s name", v,
 				    key);
 		strcpy(key[0] == 'u' ? cfg->user : cfg->group, v);
+	} else if (!strcmp(key, "rx-mode")) {
+		return set_rx_mode(&cfg->rx_mode, w, key, v, err, size);
+	} else if (!strcmp(key, "idle-passes")) {
+		if (parse_uint(v, 1, 1U << 24, &cfg->idle_passes))
+			return fail(err, size, w, key, "'%s': 1 to %u empty passes", v,
+				    1U << 24);
 	} else if (!strcmp(key, "log-level")) {
 		if (pick(v, log_levels, ARRAY_SIZE(log_levels)) < 0)
 			return fail(err, size, w, key, "'%s': emerg, alert, crit, err, "
@@ -367,6 +397,9 @@ static int set_port(struct dpk_port_config *p, const struct where *w,
 		return set_rss_key(p, w, key, v, err, size);
 	} else if (!strcmp(key, "reta")) {
 		return set_reta(p, w, key, v, err, size);
+	} else if (!strcmp(key, "rx-mode")) {
+		p->rx_mode_set = true;
+		return set_rx_mode(&p->rx_mode, w, key, v, err, size);
 	} else {
 		return fail(err, size, w, key, "unknown port key");
 	}
@@ -513,6 +546,8 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 		if (p->forward_idx < 0)
 			return fail(err, size, &w, "forward", "no port named '%s'",
 				    p->forward);
+		if (!p->rx_mode_set)
+			p->rx_mode = cfg->rx_mode;
 	}
 	w.port = NULL;
 	if (cfg->lcores_per_cpu > 1) {
@@ -606,6 +641,9 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 		fprintf(f, "user = %s\n", cfg->user);
 	if (cfg->group[0])
 		fprintf(f, "group = %s\n", cfg->group);
+	fprintf(f, "rx-mode = %s\n", dpk_rx_mode_name(cfg->rx_mode));
+	if (cfg->idle_passes != DPK_IDLE_PASSES)
+		fprintf(f, "idle-passes = %u\n", cfg->idle_passes);
 	for (i = 0; i < cfg->nr_ports; i++) {
 		p = &cfg->ports[i];
 		fprintf(f, "\n[port %s]\ndevice = %s\nqueues = %u\nrx-desc = %u\n"
@@ -625,5 +663,7 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 			fprintf(f, "%s%u", j ? "," : "reta = ", p->reta[j]);
 		if (p->nr_reta)
 			fprintf(f, "\n");
+		if (p->rx_mode_set)
+			fprintf(f, "rx-mode = %s\n", dpk_rx_mode_name(p->rx_mode));
 	}
 }

@@ -31,6 +31,18 @@ enum dpk_eventdev {
 #define DPK_RSS_KEY_MAX		64	/* bytes */
 #define DPK_RETA_MAX		64	/* entries given, repeated over the RETA */
 
+/*
+ * What a worker does when its rx queues are idle (Documentation/dpkitd.rst,
+ * "Idle"), from the most eager to the most frugal.
+ */
+enum dpk_rx_mode {
+	DPK_RX_POLL,		/* never parks: spins on its queues (the default) */
+	DPK_RX_ADAPTIVE,	/* parks after idle-passes empty passes */
+	DPK_RX_INTERRUPT,	/* parks after every empty pass */
+};
+
+#define DPK_IDLE_PASSES		256	/* idle-passes' default */
+
 enum dpk_rss_key {
 	DPK_RSS_KEY_SYMMETRIC,		/* 0x6d5a repeated (flow.h) */
 	DPK_RSS_KEY_DEVICE,		/* the PMD's own */
@@ -51,6 +63,8 @@ struct dpk_port_config {
 	unsigned int nr_reta;		/* 0: the PMD's RETA */
 	uint8_t reta[DPK_RETA_MAX];	/* rx queues, repeated over the RETA */
 	int forward_idx;		/* resolved */
+	enum dpk_rx_mode rx_mode;	/* the port's, else the global one */
+	bool rx_mode_set;		/* given in its section */
 };
 
 struct dpk_config {
@@ -77,6 +91,8 @@ struct dpk_config {
 	/* user = NAME, group = NAME: who dpkitd runs as once started
 	 * (Documentation/dpkitd.rst, "Privileges"); "" stays uid 0. */
 	char user[DPK_USER_LEN], group[DPK_USER_LEN];
+	enum dpk_rx_mode rx_mode;	/* every port's unless it says */
+	unsigned int idle_passes;	/* rx-mode adaptive: empty passes */
 	unsigned int nr_ports;
 	struct dpk_port_config ports[DPK_MAX_PORTS];
 };
@@ -99,6 +115,7 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size);
 void dpk_config_print(const struct dpk_config *cfg, FILE *f);
 
 const char *dpk_eventdev_name(enum dpk_eventdev e);
+const char *dpk_rx_mode_name(enum dpk_rx_mode m);
 
 /*
  * eventdev = auto: the first DLB2 (Intel 8086:2710 or 8086:2714, PFs) under

@@ -2,10 +2,11 @@
 /*
  * The main lcore: start the EAL from the plan, set up the mempool, the
  * ports and the eventdev, launch the workers, then block in epoll on a
- * signalfd, a timerfd (link polling every 100 ms) and an eventfd the LSC
- * interrupt callback writes, until SIGTERM or SIGINT; drain and stop the
- * workers, the eventdev, the ports and the EAL, and give the NICs back. It
- * never polls packets. Before the workers start it drops its privileges
+ * signalfd, a timerfd (link polling and the workers' watchdog every
+ * 100 ms) and an eventfd the LSC interrupt callback writes, until SIGTERM
+ * or SIGINT; drain and stop the workers, the eventdev, the ports and the
+ * EAL, and give the NICs back. It never polls packets. It tells systemd how
+ * it goes (notify.h). Before the workers start it drops its privileges
  * (privs.c).
  */
 #include <dirent.h>
@@ -20,6 +21,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_dev.h>
@@ -33,6 +35,7 @@
 #include "dpkitd.h"
 #include "flow.h"
 #include "libdpkit.h"
+#include "notify.h"
 
 int dpk_service_lcore(const struct dpk_config *cfg,
 		      const struct dpkit_placement *p)
@@ -367,7 +370,18 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 	/* Link changes by interrupt where the PMD has them (else polled). */
 	if (m->lsc_fd >= 0 && (*info->dev_flags & RTE_ETH_DEV_INTR_LSC))
 		conf.intr_conf.lsc = 1;
+	/* rx interrupts for a worker to park on (idle.c), where the PMD
+	 * takes them; else it parks without. */
+	conf.intr_conf.rxq = pc->rx_mode != DPK_RX_POLL;
 	ret = rte_eth_dev_configure(port, m->nb_rxq[idx], m->nb_txq[idx], &conf);
+	if (ret && conf.intr_conf.rxq) {
+		m->rxq_intr_err[idx] = ret;
+		conf.intr_conf.rxq = 0;
+		ret = rte_eth_dev_configure(port, m->nb_rxq[idx], m->nb_txq[idx],
+					    &conf);
+	}
+	if (!ret && conf.intr_conf.rxq)
+		m->rxq_intr |= 1U << idx;
 	if (!ret)
 		m->configured |= 1U << idx;	/* closed whatever comes next */
 	if (!ret && conf.intr_conf.lsc) {
@@ -591,12 +605,28 @@ static void report_link(struct dpk_main *m, unsigned int i,
 		fprintf(stderr, "dpkitd: port %s: %s\n", pc->name, dpkit_errmsg());
 }
 
+/* systemd's STATUS= line: what runs, and each port's link. */
+static void notify_status(const struct dpk_main *m)
+{
+	char ports[256] = "";
+	unsigned int i;
+	size_t len = 0;
+
+	for (i = 0; i < m->nr_ports && len < sizeof(ports); i++)
+		len += snprintf(ports + len, sizeof(ports) - len, "%s%s %s",
+				i ? ", " : "", m->cfg->ports[i].name,
+				m->link_up >> i & 1 ? "up" : "down");
+	dpk_notify("STATUS=forwarding: %u worker%s; %s", m->nr_workers,
+		   m->nr_workers == 1 ? "" : "s", ports);
+}
+
 /* Link state every 100 ms: polled, so it works for every PMD. */
 static void poll_links(struct dpk_main *m, int report_all, const char *why)
 {
 	struct rte_eth_link links[DPK_MAX_PORTS];
 	uint64_t up = 0;
 	unsigned int i;
+	bool changed;
 
 	for (i = 0; i < m->nr_ports; i++) {
 		memset(&links[i], 0, sizeof(links[i]));
@@ -613,7 +643,12 @@ static void poll_links(struct dpk_main *m, int report_all, const char *why)
 				why);
 		report_link(m, i, &links[i]);
 	}
+	changed = up != m->link_up;
 	m->link_up = up;
+	if (changed)
+		dpk_idle_links(m, links);	/* parked workers honour it now */
+	if (changed && !report_all)
+		notify_status(m);
 }
 
 /*
@@ -660,6 +695,69 @@ static void link_setup(struct dpk_main *m)
 }
 
 /*
+ * Readiness and the watchdog, on the main lcore's timer: READY=1 once
+ * every worker made a pass; then, with WatchdogSec=, WATCHDOG=1 only while
+ * every worker's pass counter advances (notify.h), so that a stuck worker
+ * gets the service restarted (and the lease puts the host back first).
+ */
+struct supervisor {
+	bool ready;
+	int stalled;			/* the worker that stopped the pings, or -1 */
+	struct dpk_watchdog wd;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void supervise(const struct dpk_main *m, struct supervisor *sv)
+{
+	uint64_t passes[DPKIT_MAX_WORKERS], now = now_ns();
+	unsigned int i;
+	int w;
+
+	for (i = 0; i < m->nr_workers; i++)
+		passes[i] = ((const volatile struct dpk_stats *)&m->workers[i].stats)->polls;
+	if (!sv->ready) {
+		for (i = 0; i < m->nr_workers; i++)
+			if (!passes[i])
+				return;
+		sv->ready = true;
+		sv->stalled = -1;
+		dpk_watchdog_init(&sv->wd, dpk_notify_watchdog_usec(), now, passes,
+				  m->nr_workers);
+		dpk_notify("READY=1");
+		notify_status(m);
+		if (sv->wd.period_ns)
+			fprintf(stderr, "dpkitd: watchdog: a ping every %llu ms while "
+				"every worker makes passes\n",
+				(unsigned long long)sv->wd.period_ns / 1000000);
+		return;
+	}
+	w = dpk_watchdog_check(&sv->wd, now, passes, m->nr_workers);
+	if (w == DPK_WD_PING) {
+		dpk_notify("WATCHDOG=1");
+		if (sv->stalled >= 0) {
+			fprintf(stderr, "dpkitd: worker %d makes passes again: "
+				"watchdog pings resume\n", sv->stalled);
+			notify_status(m);
+		}
+		sv->stalled = -1;
+	} else if (w >= 0 && w != sv->stalled) {
+		sv->stalled = w;
+		fprintf(stderr, "dpkitd: worker %d (lcore %u) made no pass in %llu "
+			"ms: no watchdog ping\n", w, m->workers[w].lcore,
+			(unsigned long long)sv->wd.period_ns / 1000000);
+		dpk_notify("STATUS=worker %d (lcore %u) is stuck: no watchdog ping",
+			   w, m->workers[w].lcore);
+	}
+}
+
+/*
  * After the first SIGTERM/SIGINT: the next one kills dpkitd at once (the
  * default action, on the main thread, the only one not blocking them); the
  * lease gives the NICs and CPUs back all the same.
@@ -676,6 +774,7 @@ static int main_loop(struct dpk_main *m)
 {
 	struct itimerspec its = { .it_interval = { 0, 100000000 },
 				  .it_value = { 0, 100000000 } };
+	struct supervisor sv = { .stalled = -1 };
 	struct epoll_event ev, evs[3];
 	int ep, sfd, tfd, n, i, ret = 0;
 	struct signalfd_siginfo si;
@@ -709,8 +808,10 @@ static int main_loop(struct dpk_main *m)
 		n = epoll_wait(ep, evs, 3, -1);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == tfd) {
-				if (read(tfd, &ticks, sizeof(ticks)) > 0)
+				if (read(tfd, &ticks, sizeof(ticks)) > 0) {
 					poll_links(m, 0, "polled");
+					supervise(m, &sv);
+				}
 				dpk_crash_point("s2-running", -1);
 				continue;
 			}
@@ -723,6 +824,8 @@ static int main_loop(struct dpk_main *m)
 				fprintf(stderr, "dpkitd: %s: stopping (a second "
 					"signal forces exit)\n",
 					strsignal(si.ssi_signo));
+				dpk_notify("STOPPING=1\nSTATUS=stopping (%s): "
+					   "draining", strsignal(si.ssi_signo));
 				force_exit_on_signal(&mask);
 				goto out;
 			}
@@ -769,8 +872,7 @@ static void totals(const struct dpk_main *m, struct dpk_stats *t)
 
 static uint64_t dropped(const struct dpk_stats *t)
 {
-	return t->drop_tx_full + t->drop_link_down + t->drop_evdev +
-	       t->drop_stage + t->drop_flush + t->evdev_errors;
+	return dpk_stats_out(t) - t->tx;
 }
 
 /* Packets received and not yet sent or counted as dropped. */
@@ -805,6 +907,7 @@ static void stop_workers(struct dpk_main *m)
 				(unsigned long long)left);
 	}
 	m->stop = 1;
+	dpk_idle_wake_all(m);
 	rte_eal_mp_wait_lcore();
 	if (m->control_running) {
 		pthread_join(m->control, NULL);
@@ -924,6 +1027,11 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p,
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
+	dpk_notify("STATUS=starting DPDK: the EAL, %u port%s, the eventdev",
+		   cfg->nr_ports, cfg->nr_ports == 1 ? "" : "s");
+	/* systemd's RuntimeDirectory= list would move the EAL's runtime
+	 * directory (and the telemetry socket): keep /var/run/dpdk/dpkitd. */
+	unsetenv("RUNTIME_DIRECTORY");
 	argc = dpk_eal_args(cfg, p, argv, buf, sizeof(buf));
 	dpk_crash_point("s2-eal-init", -1);
 	if (argc < 0 || rte_eal_init(argc, argv) < 0) {
@@ -961,6 +1069,8 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p,
 	if (cfg->eventdev != DPK_EVDEV_NONE &&
 	    dpk_evdev_setup(&m, dpk_service_lcore(cfg, p)) < 0)
 		goto out_evdev;
+	if (dpk_idle_setup(&m))
+		goto out_evdev;
 	dpk_crash_point("s2-evdev", -1);
 	fprintf(stderr, "dpkitd: stage %s, %s\n", m.stage->name, m.use_evdev ?
 		"rx -> eventdev queue 0 (atomic) -> stage -> tx" :
@@ -989,6 +1099,7 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p,
 out_evdev:
 	dpk_evdev_stop(&m);
 out_ports:
+	dpk_idle_close(&m);
 	for (i = 0; i < m.nr_ports; i++) {
 		port_close(&m, i);
 		/* Detached, so that the EAL closes its VFIO device: the EAL's

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "dpkitd_stage.h"
+#include "idle.h"
 #include "libdpkit.h"
 #include "plan.h"
 
@@ -38,11 +39,24 @@ struct dpk_stats {
 	uint64_t drop_flush;		/* in flight at shutdown, freed */
 	uint64_t evdev_errors;		/* -EINVAL from the eventdev: a bug */
 	uint64_t polls, busy_polls;	/* passes, and passes with packets */
+	uint64_t link_seen;		/* the link word of the last pass */
+	/* Idle (idle.c): parks, parks called off (work came), what ended
+	 * each park, the time parked. */
+	uint64_t parks, park_aborts;
+	uint64_t wake_rx, wake_kick, wake_timeout;
+	uint64_t parked_tsc;
 	/* The same drops by port: link down by the port it was for, eventdev
 	 * full by the port it came in by (rx) or was for (forward). */
 	uint64_t port_drop_link_down[DPK_MAX_PORTS];
 	uint64_t port_drop_evdev[DPK_MAX_PORTS];
 } __attribute__((aligned(64)));
+
+/* What a worker sent or dropped: with rx, what is in flight. */
+static inline uint64_t dpk_stats_out(const volatile struct dpk_stats *st)
+{
+	return st->tx + st->drop_tx_full + st->drop_link_down + st->drop_evdev +
+	       st->drop_stage + st->drop_flush + st->evdev_errors;
+}
 
 struct dpk_rxq {
 	uint16_t port_id, queue;	/* DPDK's ids */
@@ -111,6 +125,8 @@ struct dpk_worker {
 	 * loaded once per pass; port i is up when bit link_bit[i] is set. */
 	const volatile uint64_t *link_word;
 	uint8_t link_bit[DPK_MAX_PORTS];
+	int tid;			/* its thread (telemetry, tests) */
+	struct dpk_idle idle;		/* rx-mode: how it parks (idle.h) */
 	struct dpk_stats stats;
 };
 
@@ -162,6 +178,14 @@ struct dpk_main {
 	struct dpkit_link_page pg;
 	const volatile uint64_t *link_word;
 	uint8_t link_bit[DPK_MAX_PORTS];
+	/* Idle (idle.c): ports configured with rx interrupts, what stopped
+	 * the others, how each port's workers park, and the peers. */
+	uint32_t rxq_intr;
+	int rxq_intr_err[DPK_MAX_PORTS];
+	enum dpk_park port_park[DPK_MAX_PORTS];
+	unsigned int port_cap_us[DPK_MAX_PORTS];
+	struct dpk_idle_peers peers;
+	bool idle_ready;		/* eventfds and epoll sets to close */
 };
 
 /* worker.c: the run-to-completion loop (an lcore_function_t). */

@@ -325,6 +325,8 @@ int main(int argc, char **argv)
 		       "defaults", nr_sets, nr_sets == 1 ? "" : "s");
 		dpk_config_print(&cfg, stdout);
 		printf("\nplacement:\n%s\n", p.why);
+		dpk_idle_explain(&cfg, stdout);
+		printf("\n");
 		print_eal(&cfg, &p);
 		printf("\nonce started: no capabilities, no-new-privs, ");
 		if (ids.switch_user)

@@ -128,3 +128,43 @@ int dpk_plan_mbufs(const struct dpk_port_plan *ports, unsigned int nr_ports,
 					  p->in_hand + p->caches);
 	return 0;
 }
+
+static const char *const park_names[] = {
+	[DPK_PARK_NONE] = "poll", [DPK_PARK_INTERRUPT] = "rx interrupts",
+	[DPK_PARK_MONITOR] = "monitor", [DPK_PARK_PAUSE] = "pause",
+	[DPK_PARK_SLEEP] = "sleep",
+};
+
+const char *dpk_park_name(enum dpk_park p)
+{
+	return p < sizeof(park_names) / sizeof(park_names[0]) ? park_names[p] : "?";
+}
+
+enum dpk_park dpk_plan_park(unsigned int nr, uint64_t intr, uint64_t monitor,
+			    const struct dpk_park_cpu *cpu)
+{
+	uint64_t all = nr >= 64 ? ~0ULL : (1ULL << nr) - 1;
+	uint64_t without = all & ~intr;
+
+	if (!without)
+		return DPK_PARK_INTERRUPT;
+	if (cpu->monitor && !(without & ~monitor) &&
+	    (__builtin_popcountll(all & monitor) == 1 || cpu->monitor_multi))
+		return DPK_PARK_MONITOR;
+	return cpu->pause ? DPK_PARK_PAUSE : DPK_PARK_SLEEP;
+}
+
+unsigned int dpk_plan_idle_cap_us(unsigned int rx_desc, uint32_t mbps)
+{
+	uint64_t us;
+
+	if (!mbps)
+		return DPK_IDLE_CAP_MAX_US;
+	us = (uint64_t)rx_desc * DPK_WIRE_BITS / mbps;
+	return MAX(1, MIN(us, DPK_IDLE_CAP_MAX_US));
+}
+
+unsigned int dpk_plan_idle_step(unsigned int prev_us, unsigned int cap_us)
+{
+	return prev_us ? MIN(2 * prev_us, cap_us) : MIN(1U, cap_us);
+}

@@ -100,4 +100,49 @@ unsigned int dpk_plan_pool(const struct dpk_mbuf_plan *p, int socket);
 /* "credit_quanta=N" or "sw_credit_quanta=N" in devargs, else 0. */
 unsigned int dpk_devargs_credit_quanta(const char *devargs);
 
+/*
+ * Idle (Documentation/dpkitd.rst, "Idle"): how a worker whose queues are
+ * idle parks, from what its queues and the CPU have.
+ */
+enum dpk_park {
+	DPK_PARK_NONE,		/* rx-mode poll: never parks */
+	DPK_PARK_INTERRUPT,	/* epoll on rx interrupts and its wake-up eventfd */
+	DPK_PARK_MONITOR,	/* rte_power_monitor on the rx rings, up to the cap */
+	DPK_PARK_PAUSE,		/* rte_power_pause (TPAUSE), a growing step */
+	DPK_PARK_SLEEP,		/* nanosleep, a growing step up to the cap */
+};
+
+/* What the CPU has for parking without interrupts (WAITPKG, RTM). */
+struct dpk_park_cpu {
+	bool monitor, monitor_multi, pause;
+};
+
+/*
+ * How a worker with @nr rx queues parks: @intr has a bit per queue with rx
+ * interrupts, @monitor per queue whose PMD gives a monitor address. Every
+ * queue with interrupts: epoll. Else power monitoring when the queues
+ * without interrupts all have a monitor address (one, or several with
+ * monitor_multi), else a pause, else sleep. No queue at all: epoll (its
+ * eventfd is its only work).
+ */
+enum dpk_park dpk_plan_park(unsigned int nr, uint64_t intr, uint64_t monitor,
+			    const struct dpk_park_cpu *cpu);
+const char *dpk_park_name(enum dpk_park p);
+
+/* A minimum frame on the wire, in bits: 64 bytes, 8 of preamble, 12 of gap. */
+#define DPK_WIRE_BITS		672
+#define DPK_IDLE_CAP_MAX_US	1000	/* the cap when the speed is unknown */
+
+/*
+ * The longest a worker may park without interrupts: the time @rx_desc
+ * descriptors take to fill with minimum-size frames at @mbps (a link speed
+ * in Mb/s, that is bits per microsecond), at least 1 us, at most
+ * DPK_IDLE_CAP_MAX_US (also when the speed is 0: unknown).
+ */
+unsigned int dpk_plan_idle_cap_us(unsigned int rx_desc, uint32_t mbps);
+
+/* The sleep ladder's next step after @prev_us (0: the first): 1 us, then
+ * doubling, up to @cap_us. */
+unsigned int dpk_plan_idle_step(unsigned int prev_us, unsigned int cap_us);
+
 #endif /* DPKITD_PLAN_H */

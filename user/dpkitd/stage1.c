@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "dpkitd.h"
+#include "notify.h"
 
 #define SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
@@ -404,6 +405,7 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 		return 1;
 	}
 	dpk_crash_point("s1-locked", -1);
+	dpk_notify("STATUS=stage one: the lease, NIC binds, CPU isolation");
 	for (i = 0; i < cfg->nr_ports; i++)
 		nr_pci += cfg->ports[i].is_pci;
 	if (cfg->eventdev == DPK_EVDEV_DLB2) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_eventdev.h>
 #include <rte_telemetry.h>
@@ -78,6 +79,14 @@ static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d
 		}
 		rte_tel_data_add_dict_u64(p, "drop_link_down", link_down);
 		rte_tel_data_add_dict_u64(p, "drop_eventdev_full", evdev);
+		rte_tel_data_add_dict_string(p, "rx_mode",
+					     dpk_rx_mode_name(m->cfg->ports[i].rx_mode));
+		rte_tel_data_add_dict_string(p, "rx_interrupts",
+					     m->rxq_intr >> i & 1 &&
+					     !m->rxq_intr_err[i] ? "yes" : "no");
+		rte_tel_data_add_dict_string(p, "park",
+					     dpk_park_name(m->port_park[i]));
+		rte_tel_data_add_dict_u64(p, "park_cap_us", m->port_cap_us[i]);
 		rte_tel_data_add_dict_container(d, m->cfg->ports[i].name, p, 0);
 	}
 	return 0;
@@ -114,6 +123,24 @@ static int tel_workers(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(w, "eventdev_errors", s->evdev_errors);
 		rte_tel_data_add_dict_u64(w, "busy_percent",
 					  s->polls ? s->busy_polls * 100 / s->polls : 0);
+		rte_tel_data_add_dict_u64(w, "tid", m->workers[i].tid);
+		rte_tel_data_add_dict_u64(w, "passes", s->polls);
+		rte_tel_data_add_dict_u64(w, "link_seen", s->link_seen);
+		/* Idle (idle.c): how it parks, how often, what woke it. */
+		rte_tel_data_add_dict_string(w, "rx_mode",
+					     dpk_rx_mode_name(m->workers[i].idle.mode));
+		rte_tel_data_add_dict_string(w, "park",
+					     dpk_park_name(m->workers[i].idle.park));
+		rte_tel_data_add_dict_u64(w, "parks", s->parks);
+		rte_tel_data_add_dict_u64(w, "park_aborts", s->park_aborts);
+		rte_tel_data_add_dict_u64(w, "wakeups", s->wake_rx + s->wake_kick +
+					  s->wake_timeout);
+		rte_tel_data_add_dict_u64(w, "wake_rx", s->wake_rx);
+		rte_tel_data_add_dict_u64(w, "wake_kick", s->wake_kick);
+		rte_tel_data_add_dict_u64(w, "wake_timeout", s->wake_timeout);
+		rte_tel_data_add_dict_u64(w, "parked_us",
+					  s->parked_tsc /
+					  RTE_MAX(rte_get_tsc_hz() / 1000000, 1UL));
 		snprintf(name, sizeof(name), "worker%u", i);
 		rte_tel_data_add_dict_container(d, name, w, 0);
 	}
@@ -212,7 +239,7 @@ void dpk_telemetry_init(const struct dpk_main *m)
 	rte_telemetry_register_cmd("/dpkit/ports", tel_ports,
 				   "dpkitd ports: packets, drops, link. No parameters");
 	rte_telemetry_register_cmd("/dpkit/workers", tel_workers,
-				   "dpkitd workers: packets, drops by reason, busy %. No parameters");
+				   "dpkitd workers: packets, drops by reason, busy %, parks. No parameters");
 	rte_telemetry_register_cmd("/dpkit/link", tel_link,
 				   "dpkitd link state per port (1 up). No parameters");
 	rte_telemetry_register_cmd("/dpkit/eventdev", tel_eventdev,

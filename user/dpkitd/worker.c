@@ -13,6 +13,10 @@
  *		it, rte_event_maintain() when idle and the inline scheduler
  *		service.
  *
+ * Between passes, a worker whose rx-mode parks (adaptive, interrupt) parks
+ * when idle, in dpk_idle_park() (idle.c: not under the worker rules, the
+ * one place a worker waits).
+ *
  * Packets to a port whose link is down are dropped and counted. Nothing is
  * set aside: an enqueue the eventdev refuses is retried a bounded number of
  * times, then its events are released and its packets dropped and counted
@@ -25,6 +29,7 @@
 
 #include <sched.h>
 
+#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_eventdev.h>
 #include <rte_mbuf.h>
@@ -86,21 +91,31 @@ static inline void tx_port(struct dpk_worker *w, uint16_t o,
 	}
 }
 
-/* Send packet i to port out[i]; free and count what cannot go. */
-static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
-		     const uint16_t *out, uint16_t n)
+/* Whether out[0 .. n) all name the port out[0] (n >= 1): four at a time. */
+static inline bool one_port(const uint16_t *out, unsigned int n)
+{
+	uint64_t all = out[0] * 0x0001000100010001ULL, v;
+	unsigned int i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&v, out + i, sizeof(v));
+		if (v != all)
+			return false;
+	}
+	for (; i < n; i++)
+		if (out[i] != out[0])
+			return false;
+	return true;
+}
+
+/* send_out()'s other cases, out of line: packets grouped by port. */
+static __rte_noinline void send_by_port(struct dpk_worker *w, uint64_t up,
+					struct rte_mbuf **pkts,
+					const uint16_t *out, uint16_t n)
 {
 	struct rte_mbuf *by_port[DPK_MAX_PORTS][DPK_BURST];
-	uint16_t cnt[DPK_MAX_PORTS], i, o = out[0];
+	uint16_t cnt[DPK_MAX_PORTS], i, o;
 	uint32_t used = 0;
-
-	/* The common case: the whole burst to one port that is up. */
-	for (i = 1; i < n && out[i] == o; i++)
-		;
-	if (i == n && o < w->stage_ctx.nr_ports && port_up(w, up, o)) {
-		tx_port(w, o, pkts, n);
-		return;
-	}
 
 	for (i = 0; i < n; i++) {
 		o = out[i];
@@ -116,6 +131,19 @@ static void send_out(struct dpk_worker *w, uint64_t up, struct rte_mbuf **pkts,
 		o = __builtin_ctz(used);
 		tx_port(w, o, by_port[o], cnt[o]);
 	}
+}
+
+/* Send packet i to port out[i]; free and count what cannot go. */
+static inline void send_out(struct dpk_worker *w, uint64_t up,
+			    struct rte_mbuf **pkts, const uint16_t *out,
+			    uint16_t n)
+{
+	/* The common case: the whole burst to one port that is up. */
+	if (likely(one_port(out, n)) && out[0] < w->stage_ctx.nr_ports &&
+	    port_up(w, up, out[0]))
+		tx_port(w, out[0], pkts, n);
+	else
+		send_by_port(w, up, pkts, out, n);
 }
 
 /* Poll mode: rx -> stage -> tx on each of the worker's rx queues. */
@@ -191,23 +219,26 @@ static bool admit_held(struct dpk_worker *w)
 }
 
 /*
- * Eventdev rx, admission first: a burst the eventdev refused is held and
- * offered first next pass, and nothing more is received until it went in,
- * so what the pipeline cannot take stays in the NIC's rings (counted there
- * as missed), never received, hashed and freed. The queue after the one
- * refused goes first next time: no queue or port gets all of the room.
+ * Eventdev rx, admission first: one burst a pass, across the worker's
+ * queues (the stage drains at most a burst a pass: receiving more only
+ * fills the eventdev to its threshold and gets refused); a burst the
+ * eventdev refused is held and offered first next pass, and nothing more
+ * is received until it went in, so what the pipeline cannot take stays in
+ * the NIC's rings (counted there as missed), never received, hashed and
+ * freed. The queue after the last one served (or refused) goes first next
+ * time: no queue or port gets all of the room.
  */
 static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 {
 	const struct dpk_evdev *ev = w->ev;
 	struct rte_mbuf *pkts[DPK_BURST];
-	struct rte_event *evs = w->held;
+	struct rte_event *evs = w->held, tmpl;
 	unsigned int k, q;
-	uint16_t n, i, enq, total = 0;
+	uint16_t n, i, enq, total = 0, budget = DPK_BURST;
 
 	if (w->nb_held && !admit_held(w))
 		return 0;
-	for (k = 0; k < w->nr_rxq && !*w->stop_rx; k++) {
+	for (k = 0; k < w->nr_rxq && !*w->stop_rx && budget; k++) {
 		const struct dpk_rxq *rq;
 
 		q = (w->rx_first + k) % w->nr_rxq;
@@ -215,25 +246,30 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 
 		if (!port_up(w, up, rq->port))
 			continue;
-		n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, DPK_BURST);
+		n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, budget);
 		if (!n)
 			continue;
+		budget -= n;
+		if (!budget)	/* the next queue goes first next pass */
+			w->rx_first = (q + 1) % w->nr_rxq;
 		w->stats.rx += n;
 		total += n;
 		if (rq->sw_hash)	/* flow.c reads the headers */
 			for (i = 0; i < n; i++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		/* One event built per queue, its flow id set per packet. */
+		tmpl = (struct rte_event){
+			.op = RTE_EVENT_OP_NEW,
+			.sched_type = RTE_SCHED_TYPE_ATOMIC,
+			.queue_id = 0,
+			.event_type = RTE_EVENT_TYPE_ETHDEV,
+			.sub_event_type = rq->port,
+			.priority = w->prio[rq->port],
+		};
 		for (i = 0; i < n; i++) {
-			evs[i] = (struct rte_event){
-				.flow_id = flow_id(pkts[i]),
-				.op = RTE_EVENT_OP_NEW,
-				.sched_type = RTE_SCHED_TYPE_ATOMIC,
-				.queue_id = 0,
-				.event_type = RTE_EVENT_TYPE_ETHDEV,
-				.sub_event_type = rq->port,
-				.priority = w->prio[rq->port],
-				.mbuf = pkts[i],
-			};
+			evs[i] = tmpl;
+			evs[i].flow_id = flow_id(pkts[i]);
+			evs[i].mbuf = pkts[i];
 		}
 		rte_errno = 0;
 		enq = rte_event_enqueue_new_burst(ev->dev, w->ev_port, evs, n);
@@ -323,6 +359,13 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 	w->stats.stage += n;
 	w->stage->process(&w->stage_ctx, pkts, in, out, n);
 	dpk_task_boundary("stage");
+	/* The common case, in one scan: the whole burst to one port that is
+	 * up and has a tx queue of this worker's. */
+	if (one_port(out, n) && out[0] < w->stage_ctx.nr_ports &&
+	    !(w->funnel >> out[0] & 1) && port_up(w, up, out[0])) {
+		tx_port(w, out[0], pkts, n);
+		return n;
+	}
 	for (i = 0; i < n; i++) {
 		if (!can_send(w, up, pkts[i], out[i]))
 			continue;
@@ -373,12 +416,13 @@ static void quiesce_flush(uint8_t dev, struct rte_event ev, void *arg)
 	}
 }
 
-static uint16_t event_pass(struct dpk_worker *w, uint64_t up)
+/* One pass through the eventdev; @rx: what it received. */
+static uint16_t event_pass(struct dpk_worker *w, uint64_t up, uint16_t *rx)
 {
 	const struct dpk_evdev *ev = w->ev;
 	uint16_t moved, got;
 
-	moved = rx_task(w, up);
+	moved = *rx = rx_task(w, up);
 	dpk_task_boundary("rx");
 	got = stage_task(w, up);
 	dpk_task_boundary("stage");
@@ -403,17 +447,29 @@ int dpk_worker_main(void *arg)
 	struct dpk_worker *w = arg;
 	struct dpk_stats *st = &w->stats;
 	uint64_t up;
-	uint16_t moved, i;
+	uint16_t moved, rx = 0, i;
 
+	w->tid = rte_gettid();
 	while (!*w->stop) {
 		up = *w->link_word;	/* one load per pass */
 		st->polls++;
-		moved = w->ev ? event_pass(w, up) : poll_task(w, up);
+		st->link_seen = up;
+		moved = w->ev ? event_pass(w, up, &rx) : poll_task(w, up);
 		dpk_task_boundary(w->ev ? "event pass" : "poll pass");
 		st->busy_polls += moved != 0;
-		/* Between passes, holding nothing. Test mode only (lcores-per-
-		 * cpu): lcores sharing a CPU take turns every pass, not every
-		 * scheduler tick. */
+		/* Between passes, holding nothing. What this one received may
+		 * be scheduled to a parked peer: wake it (idle.h). */
+		if (rx && w->idle.peers)
+			dpk_idle_after_rx(w, w->idle.peers);
+		/* rx-mode adaptive or interrupt: park when idle (idle.c). */
+		if (w->idle.passes) {
+			if (moved)
+				w->idle.empty = 0;
+			else if (++w->idle.empty >= w->idle.passes)
+				dpk_idle_park(w);
+		}
+		/* Test mode only (lcores-per-cpu): lcores sharing a CPU take
+		 * turns every pass, not every scheduler tick. */
 		if (unlikely(w->shared_cpu))
 			sched_yield();
 	}

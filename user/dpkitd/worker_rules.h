@@ -6,7 +6,9 @@
  * keepalives, pauses and waits, delays, RCU grace periods, power
  * monitoring, creating or managing threads and lcores, sleeping and
  * blocking calls have no place in it. After this header, naming one of
- * them is a compile error (tests/build/worker-rules.sh checks each).
+ * them is a compile error (tests/build/worker-rules.sh checks each). A
+ * worker that is idle parks between passes, in dpk_idle_park() (idle.c,
+ * not under these rules): arming rx interrupts and waiting are banned here.
  *
  * It includes first every header that declares a banned name (a later
  * #include of one would be an error too), so it may come anywhere before a
@@ -46,6 +48,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_debug.h>
+#include <rte_epoll.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_eventdev.h>
@@ -60,6 +63,7 @@
 #include <rte_pause.h>
 #include <rte_per_lcore.h>
 #include <rte_power_intrinsics.h>
+#include <rte_power_pmd_mgmt.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_rwlock.h>
@@ -234,6 +238,15 @@ static inline int dpk_rcu_qsbr_poll(struct rte_rcu_qsbr *v, uint64_t t)
 #pragma GCC poison rte_rcu_qsbr_synchronize rte_rcu_qsbr_check
 /* Power monitoring. */
 #pragma GCC poison rte_power_monitor rte_power_monitor_multi rte_power_pause
+#pragma GCC poison rte_power_ethdev_pmgmt_queue_enable
+#pragma GCC poison rte_power_ethdev_pmgmt_queue_disable
+/* Parking: rx interrupts, their epoll and the token are idle.c's alone
+ * (dpk_idle_park(), between passes). */
+#pragma GCC poison rte_eth_dev_rx_intr_enable rte_eth_dev_rx_intr_disable
+#pragma GCC poison rte_eth_dev_rx_intr_ctl rte_eth_dev_rx_intr_ctl_q
+#pragma GCC poison rte_eth_dev_rx_intr_ctl_q_get_fd
+#pragma GCC poison rte_epoll_wait rte_epoll_wait_interruptible rte_epoll_ctl
+#pragma GCC poison dpk_rxq_arm dpk_rxq_disarm
 /* Threads, processes, lcores: the main lcore's. */
 #pragma GCC poison pthread_create pthread_join rte_thread_create
 #pragma GCC poison rte_ctrl_thread_create rte_eal_remote_launch

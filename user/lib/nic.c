@@ -77,8 +77,10 @@ int dpkit_nic_bind(struct dpkit *dk, const char *bdf, const char *driver,
 		return dpkit_fail(ret, "%s: no such PCI device", bdf);
 	case EINVAL:
 		return dpkit_fail(ret, "%s: cannot bind to '%s': not a network "
-				  "device or DLB, or a malformed address or "
-				  "driver name", bdf, target);
+				  "device or DLB, a malformed address or driver "
+				  "name, or not a driver a NIC may be bound to "
+				  "(vfio-pci, uio_pci_generic, pci-stub or its own "
+				  "kernel driver)", bdf, target);
 	case EBUSY:
 		if (flags & DPKIT_BIND_FORCE)
 			return dpkit_fail(ret, "%s: bound through a lease that "

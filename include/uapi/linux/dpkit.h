@@ -66,8 +66,12 @@ struct dpkit_version {
 /*
  * DPKIT_IOC_LEASE turns the calling file descriptor into a lease: NIC binds,
  * isolation and DPDK link reports made through it are undone when the last
- * reference to the open file goes away (close, exit, SIGKILL). A file has at
- * most one lease; a second call fails with -EBUSY.
+ * reference to the open file goes away (close, exit, SIGKILL; a mapping of
+ * the page made through it is such a reference). The isolation and the
+ * link reports are undone at once; the NICs are restored in the
+ * background, one at a time, each as soon as its driver lets go of it
+ * (DPKIT_NIC_F_BUSY meanwhile). A file has at most one lease; a second call
+ * fails with -EBUSY. Privileges are the opener's (see link-state.rst).
  */
 struct dpkit_lease {
 	__u32 flags;			/* in: must be 0 */

@@ -3,7 +3,7 @@
  * A stage that steps out of the dataplane: on its first packet it opens a
  * socket, a call no worker makes. The workers' seccomp filter must kill
  * dpkitd, naming the call (Documentation/dpkitd.rst, "Privileges"). Built
- * into a dpkitd by tests/host/09-privileges.sh.
+ * into a dpkitd by tests/host/12-privileges.sh.
  */
 #include <stdbool.h>
 #include <sys/socket.h>

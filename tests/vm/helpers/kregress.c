@@ -30,7 +30,6 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/userfaultfd.h>
-#include <linux/vfio.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -48,6 +47,8 @@
 #include <unistd.h>
 
 #include <linux/dpkit.h>
+
+#include "kt.h"
 
 #define DEV		"/dev/" DPKIT_DEVICE_NAME
 #define PREEMPT_PORT	4001
@@ -399,37 +400,10 @@ static int mode_stall(const char *what)
 
 static int mode_vfio_hold(const char *bdf)
 {
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[128], link[128];
-	int container, group, device;
-	ssize_t n;
+	struct kt_vfio v;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return 2;
-	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	container = open("/dev/vfio/vfio", O_RDWR);
-	group = open(path, O_RDWR);
-	if (container < 0 || group < 0) {
-		fprintf(stderr, "kregress: open %s: %s\n", path, strerror(errno));
+	if (kt_vfio_open(bdf, &v))
 		return 1;
-	}
-	if (ioctl(group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE) ||
-	    ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
-	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU)) {
-		fprintf(stderr, "kregress: VFIO group %s: %s\n", path,
-			strerror(errno));
-		return 1;
-	}
-	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	if (device < 0) {
-		fprintf(stderr, "kregress: VFIO device %s: %s\n", bdf,
-			strerror(errno));
-		return 1;
-	}
 	printf("held\n");
 	fflush(stdout);
 	for (;;)
