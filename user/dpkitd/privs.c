@@ -79,6 +79,12 @@ static const int worker_calls[] = {
 #endif
 	__NR_epoll_pwait, __NR_nanosleep, __NR_clock_nanosleep,
 	__NR_restart_syscall,
+	/* and, before it parks, whether an unarmed queue's fd has packets
+	 * (idle.c, rxq_pending: poll with a zero timeout) */
+#ifdef __NR_poll
+	__NR_poll,
+#endif
+	__NR_ppoll,
 	/* signals and ways to die: a handler returns; abort(), rte_panic() */
 	__NR_rt_sigreturn, __NR_rt_sigprocmask, __NR_getpid, __NR_gettid,
 	__NR_exit, __NR_exit_group,
