@@ -100,8 +100,9 @@ static const struct {
 };
 
 #define MAX_THREADS	1024
-/* the architecture's check, the calls, tgkill's four, ALLOW */
-#define FILTER_LEN	(4 + RTE_DIM(worker_calls) + 4 + 1)
+/* the architecture's check, the calls, tgkill's three, prctl's three,
+ * TRAP, ALLOW */
+#define FILTER_LEN	(4 + RTE_DIM(worker_calls) + 3 + 3 + 2)
 
 /* What one thread did, filled in by the thread. */
 struct thread_drop {
@@ -137,16 +138,25 @@ static void filter_build(pid_t tgid)
 			SECCOMP_RET_KILL_PROCESS);
 	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			offsetof(struct seccomp_data, nr));
-	/* each allowed call jumps over the rest, tgkill's four, to ALLOW */
+	/* each allowed call jumps over the rest and the six below to ALLOW */
 	for (i = 0; i < nr; i++)
 		filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-				worker_calls[i], nr - i - 1 + 4, 0);
+				worker_calls[i], nr - i - 1 + 7, 0);
+	/* tgkill() to this process: ALLOW, to another: TRAP */
 	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 			__NR_tgkill, 0, 2);
 	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			offsetof(struct seccomp_data, args[0]));	/* low half */
 	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-			(uint32_t)tgid, 1, 0);
+			(uint32_t)tgid, 4, 3);
+	/* prctl(PR_SET_TIMERSLACK), an idle worker's first sleep (idle.c,
+	 * park_step): ALLOW; any other prctl or call: TRAP */
+	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			__NR_prctl, 0, 2);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			offsetof(struct seccomp_data, args[0]));
+	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			PR_SET_TIMERSLACK, 1, 0);
 	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 			SECCOMP_RET_TRAP);
 	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
@@ -278,16 +288,42 @@ static void drop_here(const struct dpk_ids *ids, bool lcores,
 }
 #undef FAIL
 
-static void drop_signalled(int sig)
+/*
+ * The drop signal's handler. Only the main lcore's tgkill() counts: a
+ * queued signal of the same number from elsewhere (a PMD's F_SETSIG, as
+ * net_tap's rx trigger) must neither drop a thread twice nor count as one
+ * that answered.
+ */
+static void drop_signalled(int sig, siginfo_t *si, void *uc)
 {
-	unsigned int i = atomic_fetch_add(&nr_seen, 1);
+	unsigned int i;
 	int saved = errno;
 
 	(void)sig;
+	(void)uc;
+	if (si && (si->si_code != SI_TKILL || si->si_pid != getpid()))
+		return;
+	i = atomic_fetch_add(&nr_seen, 1);
 	if (i < MAX_THREADS)
 		drop_here(&drop_ids, true, &seen[i]);
 	atomic_fetch_add(&nr_done, 1);
 	errno = saved;
+}
+
+/*
+ * A real-time signal nobody handles, from the top (PMDs take theirs from
+ * the bottom: net_tap the first free one, for its rx trigger), or -1.
+ */
+static int free_rt_signal(void)
+{
+	struct sigaction cur;
+	int sig;
+
+	for (sig = SIGRTMAX; sig >= SIGRTMIN; sig--)
+		if (sigaction(sig, NULL, &cur) == 0 &&
+		    !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL)
+			return sig;
+	return -1;
 }
 
 /* ---- ... to here ------------------------------------------------------ */
@@ -489,8 +525,8 @@ static int verify(const struct dpk_ids *ids, bool bounding_kept)
 
 int dpk_privs_drop(const struct dpk_ids *ids)
 {
-	struct sigaction sa = { .sa_handler = drop_signalled,
-				.sa_flags = SA_RESTART }, old;
+	struct sigaction sa = { .sa_sigaction = drop_signalled,
+				.sa_flags = SA_RESTART | SA_SIGINFO }, old;
 	struct sigaction sys = { .sa_sigaction = forbidden_call,
 				 .sa_flags = SA_SIGINFO };
 	unsigned int i, nr, filtered = 0, lcore, next;
@@ -508,7 +544,12 @@ int dpk_privs_drop(const struct dpk_ids *ids)
 	}
 	drop_ids = *ids;
 	filter_build(getpid());
-	drop_sig = SIGRTMIN + 1;
+	drop_sig = free_rt_signal();
+	if (drop_sig < 0) {
+		fprintf(stderr, "dpkitd: dropping privileges: every real-time "
+			"signal has a handler: none left to signal the threads\n");
+		return -EBUSY;
+	}
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&sys.sa_mask);
 	if (sigaction(SIGSYS, &sys, NULL) || sigaction(drop_sig, &sa, &old)) {
@@ -518,7 +559,7 @@ int dpk_privs_drop(const struct dpk_ids *ids)
 	}
 	/* The main lcore first, then the others (a thread may signal the
 	 * threads of its own process without any capability). */
-	drop_signalled(drop_sig);
+	drop_signalled(drop_sig, NULL, NULL);
 	ret = signal_threads();
 	sigaction(drop_sig, &old, NULL);
 	if (ret) {
@@ -562,6 +603,6 @@ int dpk_privs_drop(const struct dpk_ids *ids)
 		"workers' seccomp filter (%zu calls)\n", nr,
 		ids->switch_user ? ids->uid : getuid(),
 		ids->switch_user ? ids->gid : getgid(),
-		filtered ? lcores : "(none)", RTE_DIM(worker_calls) + 1);
+		filtered ? lcores : "(none)", RTE_DIM(worker_calls) + 2);
 	return 0;
 }
