@@ -46,7 +46,7 @@ extra_tiers="ksoak vmsoak"
 # these run on the other kernels too.
 matrix_series="6.12 6.12-rt"
 declare -A matrix_scenarios=(
-	[6.12]="01-module-load 03-link-state 04-nic 05-isolate 08-kernel-regressions"
+	[6.12]="01-module-load 04-nic 05-isolate 08-kernel-regressions"
 	[6.12-rt]="03-link-state 08-kernel-regressions"
 )
 # The fuzzer and the stress scenario run on the debug kernel only (the vm

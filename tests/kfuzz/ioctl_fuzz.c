@@ -241,9 +241,14 @@ static int try_write(volatile unsigned char *p)
 }
 
 /* A blocking call returns within a few milliseconds, with EINTR at worst. */
+/*
+ * Every 3 ms until disarmed, not once: a single signal that comes before
+ * the call blocks (a slow KASAN kernel under TCG takes longer than that to
+ * get there) would leave a blocking read() waiting for a link event.
+ */
 static void arm_alarm(void)
 {
-	struct itimerval it = { .it_value = { 0, 3000 } };
+	struct itimerval it = { .it_value = { 0, 3000 }, .it_interval = { 0, 3000 } };
 
 	setitimer(ITIMER_REAL, &it, NULL);
 }
