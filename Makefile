@@ -164,6 +164,15 @@ $(STAGES:%.c=$(OBJ)/%.o): DPKIT_CPPFLAGS += -include worker_rules.h
 $(U)/dpkitd: $(DPKITD_SRCS:%.c=$(OBJ)/%.o) $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(DPDK_LIBS)
 
+# The system calls' names, for the line a worker's forbidden call logs
+# (user/dpkitd/privs.c): from the headers the compiler sees.
+$(O)/gen/syscall_names.h:
+	@mkdir -p $(@D)
+	echo '#include <sys/syscall.h>' | $(CC) -dM -E - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/{ __NR_\1, "\1" },/p' > $@
+$(OBJ)/user/dpkitd/privs.o: $(O)/gen/syscall_names.h
+$(OBJ)/user/dpkitd/privs.o: DPKIT_CPPFLAGS += -I$(O)/gen
+
 $(O)/tests/linkprobe: $(OBJ)/tests/vm/helpers/linkprobe.o $(U)/libdpkit.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) -lpthread
 

@@ -637,7 +637,7 @@ tier_debug() {
 # make soak: the fuzzer's 1,000,000 calls (debug: 100,000) and the stress
 # for 600 s (debug: 60 s), on the debug kernel.
 tier_vmsoak() {
-	local why initrd p=0 f=0 s=0
+	local why initrd p=0 f=0 s=0 tp tf ts
 
 	say "vmsoak: $soak_only on the Debian kernel $kver"
 	if why=$(vm_tools_missing); then
@@ -647,6 +647,11 @@ tier_vmsoak() {
 	initrd=$(stock_initrd) || { record vmsoak 0 1 0; return; }
 	# shellcheck disable=SC2086
 	vm_scenarios vmsoak "/boot/vmlinuz-$kver" "$initrd" kmod $soak_only
+	# 23-crash at every crash point (make check: five of them)
+	vm_run vmsoak-23-crash-all tests/vm/23-crash.sh "/boot/vmlinuz-$kver" \
+		"$initrd" --append dpkitvm.crash=all
+	read -r tp tf ts < "$results/vm-vmsoak-23-crash-all"
+	p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
 	record vmsoak $p $f $s
 }
 

@@ -24,7 +24,7 @@ packages=(
 	linux-source-6.1 bc bison flex libssl-dev libelf-dev xz-utils cpio patch
 	# the test VMs (scripts/vm): guest tools come from the host root
 	qemu-system-x86 busybox-static iproute2 pciutils util-linux procps
-	ethtool iputils-ping
+	ethtool iputils-ping strace
 )
 
 missing=()

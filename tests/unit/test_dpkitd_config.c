@@ -40,6 +40,8 @@ static void full_file(void **state)
 		"hugepages = yes\n"
 		"memory = 1024\n"
 		"log-level = debug\n"
+		"user = dpkit\n"
+		"group = dpkit-data\n"
 		"\n"
 		"[port wan]\n"
 		"device = 0000:00:05.0\n"
@@ -59,6 +61,8 @@ static void full_file(void **state)
 	assert_int_equal(cfg.mbufs, 16383);
 	assert_true(cfg.hugepages);
 	assert_int_equal(cfg.memory_mb, 1024);
+	assert_string_equal(cfg.user, "dpkit");
+	assert_string_equal(cfg.group, "dpkit-data");
 	assert_int_equal(cfg.nr_ports, 2);
 	assert_string_equal(cfg.ports[0].name, "wan");
 	assert_true(cfg.ports[0].is_pci);
@@ -135,6 +139,12 @@ static void errors_name_the_place(void **state)
 		  "eventdev-args: eventdev = dlb2 needs" },
 		{ "worker-cpus = 0-1\nmain-lcore = 1\n[port a]\ndevice=net_ring0\n",
 		  "main-lcore: CPU 1 is also a worker CPU" },
+		{ "user = -root\n", "t.conf:1: user: '-root' is not a user name" },
+		{ "user = dp kit\n", "user: 'dp kit' is not a user name" },
+		{ "group = a:b\n", "group: 'a:b' is not a group name" },
+		{ "user = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "is not a user name" },
+		{ "group = dpkit\n[port a]\ndevice=net_ring0\n",
+		  "group: without user =" },
 	};
 	struct dpk_config cfg;
 	size_t i;
@@ -265,6 +275,7 @@ static void print_parses_back(void **state)
 	assert_int_equal(parse(&a, "worker-cpus = 1,3\neventdev = sw\nstage = drop\n"
 			       "isolate = 1-3\nservice-cpu = 2\n"
 			       "mbufs = 20000\nlcores-per-cpu = 1\n"
+			       "user = nobody\ngroup = nogroup\n"
 			       "rx-mode = adaptive\nidle-passes = 64\n"
 			       "[port x]\ndevice = 0000:3b:00.1\nqueues = 4\n"
 			       "rx-mode = interrupt\n"

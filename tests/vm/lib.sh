@@ -8,6 +8,7 @@
 #   host set_link k0 off                      run a command on the host
 #   wait_for 10 command args...               poll until it succeeds
 #   netdev_by_mac 52:54:00:dc:01:00           a test NIC's netdev name
+#   threads PID; privileges FILE UID          each thread's privileges
 #   bounded 30 command args...                the command, or 124 (and the
 #                                             stuck tasks' stacks) after 30 s
 #   vm_param NAME DEFAULT                     dpkitvm.NAME= of the kernel
@@ -112,6 +113,35 @@ driver_of() {
 	local d
 	d=$(readlink "/sys/bus/pci/devices/$1/driver") && echo "${d##*/}" ||
 		echo none
+}
+
+# threads PID: "TID NAME UID CAPINH CAPPRM CAPEFF CAPBND CAPAMB NNP SECCOMP"
+# for every thread of PID, from /proc/PID/task/TID/status.
+threads() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk -v tid="${t##*/}" -v name="$(cat "$t/comm")" '
+			$1 == "Uid:" { uid = $2 }
+			$1 == "CapInh:" { inh = $2 } $1 == "CapPrm:" { prm = $2 }
+			$1 == "CapEff:" { eff = $2 } $1 == "CapBnd:" { bnd = $2 }
+			$1 == "CapAmb:" { amb = $2 } $1 == "NoNewPrivs:" { nnp = $2 }
+			$1 == "Seccomp:" { sc = $2 }
+			END { print tid, name, uid, inh, prm, eff, bnd, amb, nnp, sc }' \
+			"$t/status"
+	done
+}
+
+# privileges FILE UID: every thread in FILE (lines of `threads`) has uid
+# UID, no capability and no-new-privs; the lcore threads (rte-worker-N:
+# workers and service lcores) run under seccomp (2), the others not (0)
+# (Documentation/dpkitd.rst, "Privileges").
+privileges() {
+	awk -v uid="$2" '
+		{ caps = $4 $5 $6 $7 $8 }
+		caps !~ /^0+$/ || $3 != uid || $9 != 1 { print "privileged:", $0; bad = 1 }
+		$2 ~ /^rte-worker-/ && $10 != 2 { print "no filter:", $0; bad = 1 }
+		$2 !~ /^rte-worker-/ && $10 != 0 { print "filtered:", $0; bad = 1 }
+		END { exit bad }' "$1"
 }
 
 # The virtio-serial port named dpkit.host (no udev in the guest).

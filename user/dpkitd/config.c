@@ -260,6 +260,12 @@ static int set_global(struct dpk_config *cfg, const struct where *w,
 	} else if (!strcmp(key, "memory")) {
 		if (parse_uint(v, 64, 1U << 20, &cfg->memory_mb))
 			return fail(err, size, w, key, "'%s': 64 to %u MB", v, 1U << 20);
+	} else if (!strcmp(key, "user") || !strcmp(key, "group")) {
+		if (!*v || strlen(v) >= DPK_USER_LEN || v[0] == '-' ||
+		    strspn(v, NAME_CHARS ".") != strlen(v))
+			return fail(err, size, w, key, "'%s' is not a %s name", v,
+				    key);
+		strcpy(key[0] == 'u' ? cfg->user : cfg->group, v);
 	} else if (!strcmp(key, "rx-mode")) {
 		return set_rx_mode(&cfg->rx_mode, w, key, v, err, size);
 	} else if (!strcmp(key, "idle-passes")) {
@@ -510,6 +516,9 @@ int dpk_config_check(struct dpk_config *cfg, char *err, size_t size)
 	if (!cfg->nr_ports)
 		return fail(err, size, &w, NULL, "no [port NAME] section: "
 			    "dpkitd needs at least one port");
+	if (cfg->group[0] && !cfg->user[0])
+		return fail(err, size, &w, "group", "without user = (dpkitd "
+			    "changes group only with its user)");
 	for (i = 0; i < cfg->nr_ports; i++) {
 		p = &cfg->ports[i];
 		w.port = p->name;
@@ -628,6 +637,10 @@ void dpk_config_print(const struct dpk_config *cfg, FILE *f)
 	if (!cfg->hugepages)
 		fprintf(f, "memory = %u\n", cfg->memory_mb);
 	fprintf(f, "log-level = %s\n", cfg->log_level);
+	if (cfg->user[0])
+		fprintf(f, "user = %s\n", cfg->user);
+	if (cfg->group[0])
+		fprintf(f, "group = %s\n", cfg->group);
 	fprintf(f, "rx-mode = %s\n", dpk_rx_mode_name(cfg->rx_mode));
 	if (cfg->idle_passes != DPK_IDLE_PASSES)
 		fprintf(f, "idle-passes = %u\n", cfg->idle_passes);

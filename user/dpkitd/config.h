@@ -16,6 +16,7 @@
 #define DPK_NAME_LEN		16
 #define DPK_DEVICE_LEN		128
 #define DPK_CPU_BITS		1024
+#define DPK_USER_LEN		32
 #define DPK_SERVICE_PLACED	-2	/* service-cpu unset: the placement's */
 #define DPK_SERVICE_INLINE	-1
 
@@ -87,6 +88,9 @@ struct dpk_config {
 	bool hugepages;
 	unsigned int memory_mb;		/* with hugepages = no */
 	char log_level[16];
+	/* user = NAME, group = NAME: who dpkitd runs as once started
+	 * (Documentation/dpkitd.rst, "Privileges"); "" stays uid 0. */
+	char user[DPK_USER_LEN], group[DPK_USER_LEN];
 	enum dpk_rx_mode rx_mode;	/* every port's unless it says */
 	unsigned int idle_passes;	/* rx-mode adaptive: empty passes */
 	unsigned int nr_ports;

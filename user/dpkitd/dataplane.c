@@ -5,9 +5,13 @@
  * signalfd, a timerfd (link polling and the workers' watchdog every
  * 100 ms) and an eventfd the LSC interrupt callback writes, until SIGTERM
  * or SIGINT; drain and stop the workers, the eventdev, the ports and the
- * EAL. It never polls packets. It tells systemd how it goes (notify.h).
+ * EAL, and give the NICs back. It never polls packets. It tells systemd how
+ * it goes (notify.h). Before the workers start it drops its privileges
+ * (privs.c).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -413,6 +418,7 @@ static int port_setup(struct dpk_main *m, unsigned int idx,
 		return ret;
 	}
 	m->started |= 1U << idx;
+	dpk_crash_point("s2-port", idx);
 	rss_read(m, idx, info);
 	rte_eth_promiscuous_enable(port);
 	m->nr_started++;
@@ -668,6 +674,8 @@ static void link_setup(struct dpk_main *m)
 		m->dk = NULL;
 		return;
 	}
+	/* Stage one kept it open over the exec; no program goes further. */
+	fcntl(dpkit_fd(m->dk), F_SETFD, FD_CLOEXEC);
 	poll_links(m, 1, "start");
 	if (dpkit_page_map(m->dk, &m->pg) < 0) {
 		fprintf(stderr, "dpkitd: %s: workers use dpkitd's own link "
@@ -804,6 +812,7 @@ static int main_loop(struct dpk_main *m)
 					poll_links(m, 0, "polled");
 					supervise(m, &sv);
 				}
+				dpk_crash_point("s2-running", -1);
 				continue;
 			}
 			if (evs[i].data.fd == m->lsc_fd) {
@@ -888,6 +897,7 @@ static void stop_workers(struct dpk_main *m)
 
 	if (m->use_evdev) {
 		m->stop_rx = 1;
+		dpk_crash_point("s2-drain", -1);
 		for (ms = 0; ms < 1000 && in_flight(m); ms++)
 			usleep(1000);
 		left = in_flight(m);
@@ -906,6 +916,92 @@ static void stop_workers(struct dpk_main *m)
 	dpk_evdev_stop(m);
 }
 
+/* Whether a VFIO device is still open here (its unbind would wait for it). */
+static bool vfio_device_open(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	bool open = false;
+	char link[64];
+	ssize_t n;
+
+	while (d && !open && (e = readdir(d))) {
+		n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		open = !strcmp(link, "anon_inode:[vfio-device]");
+	}
+	if (d)
+		closedir(d);
+	return open;
+}
+
+/*
+ * A clean exit gives back what stage one took before dpkitd exits, so that
+ * whoever stopped it finds the host as it was once it has gone (after a
+ * crash, the undo helper and the end of the lease do it, in the
+ * background), in this order: the userspace knobs (the undo helper), the
+ * isolation, the NICs, whose new IRQs then start on the host's default
+ * affinity, never the isolated one. Through the lease, which needs no
+ * capability (dpkit.ko checks its opener's): ISOLATE_CLEAR (refused when
+ * the isolation is not the lease's), and NIC_RESTORE for each PCI port
+ * and the DLB2 that dpkit.ko lists as leased (by this lease: one dpkitd
+ * per host, one lease per NIC), once no VFIO device is open (dpk_run()
+ * detached them).
+ */
+static void give_back(const struct dpk_main *m)
+{
+	const struct dpk_config *cfg = m->cfg;
+	char bdf[DPK_MAX_PORTS + 1][DPKIT_BDF_LEN], driver[DPKIT_DRIVER_LEN];
+	unsigned int nr = 0, count, i, j, nr_bits;
+	struct dpkit_nic *nics;
+	uint64_t *words;
+	char list[256];
+
+	dpk_knobs_put_back();
+	dpk_crash_point("s2-knobs", -1);
+	if (!m->dk)
+		return;
+	if (dpkit_isolate_get(m->dk, DPKIT_MASK_ISOLATED, &words, &nr_bits, NULL,
+			      NULL) == 0) {
+		dpkit_cpulist_format(words, nr_bits, list, sizeof(list));
+		free(words);
+		/* EBUSY: the admin's, not the lease's; it stays */
+		if (list[0] && dpkit_isolate_clear(m->dk) == 0)
+			fprintf(stderr, "dpkitd: isolation of CPUs %s ended\n",
+				list);
+	}
+	for (i = 0; i < cfg->nr_ports; i++)
+		if (cfg->ports[i].is_pci)
+			snprintf(bdf[nr++], sizeof(bdf[0]), "%s", cfg->ports[i].device);
+	if (cfg->eventdev == DPK_EVDEV_DLB2)
+		snprintf(bdf[nr++], sizeof(bdf[0]), "%.12s", cfg->eventdev_args);
+	if (!nr)
+		return;
+	if (vfio_device_open()) {
+		fprintf(stderr, "dpkitd: a VFIO device is still open: the end of "
+			"the lease gives the NICs back, after dpkitd exits\n");
+		return;
+	}
+	if (dpkit_nic_list(m->dk, &nics, &count) < 0) {
+		fprintf(stderr, "dpkitd: giving the NICs back: %s; the end of the "
+			"lease does\n", dpkit_errmsg());
+		return;
+	}
+	for (i = 0; i < count; i++)
+		for (j = 0; j < nr; j++) {
+			if (strcasecmp(nics[i].bdf, bdf[j]) ||
+			    !(nics[i].flags & DPKIT_NIC_F_LEASED))
+				continue;
+			if (dpkit_nic_restore(m->dk, nics[i].bdf, driver) < 0)
+				fprintf(stderr, "dpkitd: %s: %s; the end of the lease "
+					"tries again\n", nics[i].bdf, dpkit_errmsg());
+			else
+				fprintf(stderr, "dpkitd: %s: given back to %s\n",
+					nics[i].bdf, driver[0] ? driver : "(none)");
+		}
+	free(nics);
+}
+
 /* The stage's control function, on its thread (dpk_spawn). */
 static void stage_control(void *arg)
 {
@@ -914,7 +1010,8 @@ static void stage_control(void *arg)
 	m->stage->control(&m->control_ctx, &m->stop);
 }
 
-int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
+int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p,
+	    const struct dpk_ids *ids)
 {
 	static struct rte_eth_dev_info infos[DPK_MAX_PORTS];
 	static struct dpk_main m;
@@ -936,11 +1033,16 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 	 * directory (and the telemetry socket): keep /var/run/dpdk/dpkitd. */
 	unsetenv("RUNTIME_DIRECTORY");
 	argc = dpk_eal_args(cfg, p, argv, buf, sizeof(buf));
+	dpk_crash_point("s2-eal-init", -1);
 	if (argc < 0 || rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "dpkitd: the EAL did not start: %s\n",
 			rte_strerror(rte_errno));
 		return 1;
 	}
+	/* DPDK's log to stderr only, not also to syslog: no thread, a
+	 * worker least of all, reconnects a socket to log a line. */
+	rte_openlog_stream(stderr);
+	dpk_crash_point("s2-eal", -1);
 	m.cfg = cfg;
 	m.nr_ports = cfg->nr_ports;
 	m.nr_workers = p->nr_workers;
@@ -961,6 +1063,7 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 		if (port_setup(&m, i, &infos[i]))
 			goto out_ports;
 	link_setup(&m);
+	dpk_crash_point("s2-ports", -1);
 	if (assign_queues(&m))
 		goto out_ports;
 	if (cfg->eventdev != DPK_EVDEV_NONE &&
@@ -968,6 +1071,7 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 		goto out_evdev;
 	if (dpk_idle_setup(&m))
 		goto out_evdev;
+	dpk_crash_point("s2-evdev", -1);
 	fprintf(stderr, "dpkitd: stage %s, %s\n", m.stage->name, m.use_evdev ?
 		"rx -> eventdev queue 0 (atomic) -> stage -> tx" :
 		"poll mode: rx -> stage -> tx");
@@ -980,20 +1084,32 @@ int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p)
 			goto out_evdev;
 		m.control_running = true;
 	}
-	for (i = 0; i < m.nr_workers; i++)
-		rte_eal_remote_launch(dpk_worker_main, &m.workers[i],
-				      m.workers[i].lcore);
-
-	if (main_loop(&m) == 0)
-		ret = 0;
+	/* Everything privileged is done: for good (privs.c). */
+	if (dpk_privs_drop(ids) == 0) {
+		dpk_crash_point("s2-dropped", -1);
+		for (i = 0; i < m.nr_workers; i++)
+			rte_eal_remote_launch(dpk_worker_main, &m.workers[i],
+					      m.workers[i].lcore);
+		if (main_loop(&m) == 0)
+			ret = 0;
+	}
 	stop_workers(&m);
 	totals(&m, &total);
+	dpk_crash_point("s2-stopped", -1);
 out_evdev:
 	dpk_evdev_stop(&m);
 out_ports:
 	dpk_idle_close(&m);
-	for (i = 0; i < m.nr_ports; i++)
+	for (i = 0; i < m.nr_ports; i++) {
 		port_close(&m, i);
+		/* Detached, so that the EAL closes its VFIO device: the EAL's
+		 * cleanup leaves it open, which a NIC's unbind waits for. */
+		if (cfg->ports[i].is_pci && infos[i].device &&
+		    rte_dev_remove(infos[i].device))
+			fprintf(stderr, "dpkitd: port %s: rte_dev_remove failed\n",
+				cfg->ports[i].name);
+	}
+	dpk_crash_point("s2-ports-closed", -1);
 out_pools:
 	if (m.lsc_fd >= 0)
 		close(m.lsc_fd);
@@ -1015,5 +1131,8 @@ out_pools:
 	for (i = 0; i < m.nr_pools; i++)
 		rte_mempool_free(m.pools[i]);
 	rte_eal_cleanup();
+	dpk_crash_point("s2-eal-cleanup", -1);
+	give_back(&m);
+	dpk_crash_point("s2-restored", -1);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <rte_eventdev.h>
 
@@ -219,6 +220,7 @@ int dpk_evdev_setup(struct dpk_main *m, int service_lcore);
 void dpk_evdev_stop(struct dpk_main *m);
 
 struct dpkit_placement;
+struct dpk_ids;
 
 /* dataplane.c: the EAL arguments of a plan, and the dataplane itself. */
 #define DPK_MAX_EAL_ARGS	(16 + 2 * DPK_MAX_PORTS)
@@ -227,7 +229,38 @@ int dpk_service_lcore(const struct dpk_config *cfg,
 		      const struct dpkit_placement *p);
 int dpk_eal_args(const struct dpk_config *cfg, const struct dpkit_placement *p,
 		 char **argv, char *buf, size_t size);
-int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p);
+int dpk_run(const struct dpk_config *cfg, const struct dpkit_placement *p,
+	    const struct dpk_ids *ids);
+
+/*
+ * crash.c: with DPKITD_CRASH naming this point ("@name", or "@name:@idx"
+ * when @idx >= 0), SIGKILL dpkitd here (Documentation/reliability.rst,
+ * "Crash points"). Always compiled in; nothing happens without it.
+ */
+void dpk_crash_point(const char *name, int idx);
+
+/*
+ * privs.c: least privilege (Documentation/dpkitd.rst, "Privileges").
+ * dpk_privs_resolve(): user = and group = as ids (switch_user false when
+ * no user is configured: dpkitd stays uid 0, without capabilities).
+ * dpk_privs_check(): whether this process may switch to them (stage one
+ * refuses to start when not). dpk_privs_drop(), on the main lcore once
+ * everything is up: every thread loses every capability and gains
+ * no-new-privs and the ids; worker and service lcores get the seccomp
+ * filter. 0, or -errno after saying why (dpkitd must not go on then).
+ * dpk_privs_drop_self(): the calling thread only, no filter (the undo
+ * helper, a process of one thread).
+ */
+struct dpk_ids {
+	bool switch_user;
+	uid_t uid;
+	gid_t gid;
+};
+int dpk_privs_resolve(const struct dpk_config *cfg, struct dpk_ids *ids,
+		      char *err, size_t size);
+int dpk_privs_check(const struct dpk_ids *ids, char *err, size_t size);
+int dpk_privs_drop(const struct dpk_ids *ids);
+int dpk_privs_drop_self(void);
 
 /* telemetry.c: /dpkit/ports, /dpkit/workers, /dpkit/link. */
 void dpk_telemetry_init(const struct dpk_main *m);
@@ -241,7 +274,13 @@ void dpk_telemetry_init(const struct dpk_main *m);
 /* stage1.c: binds through a lease, the sealed config memfd, exec self. */
 int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	       char **argv);
-void dpk_knobs_undo(void);	/* stage two, at exit */
+void dpk_knobs_undo(void);
+/*
+ * Stage two, at exit: ask the undo helper stage one left (its socket,
+ * DPKITD_UNDO_FD) to put the knobs back, and wait until it did. Nothing
+ * when there is none (no knobs were changed).
+ */
+void dpk_knobs_put_back(void);
 /*
  * Stage two's configuration: the text of stage one's memfd
  * (DPKITD_CONFIG_FD), which must be sealed against change, once the

@@ -3,9 +3,10 @@
  * dpkitd: the dpkit dataplane daemon.
  *
  * --check-config resolves and checks the configuration and placement and
- * prints the plan without touching the system. Without it, dpkitd runs the
- * dataplane in poll mode (dataplane.c); the start-up sequence's stage one
- * (binds, isolation, memfd, exec) and the eventdev pipeline are next.
+ * prints the plan without touching the system. Without it, dpkitd runs
+ * stage one (stage1.c: binds, isolation, the memfd, exec), which execs
+ * stage two (dataplane.c: the EAL, the pipeline; privileges dropped once
+ * it is up, privs.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -248,6 +249,7 @@ int main(int argc, char **argv)
 	unsigned int nr_sets = 0, i;
 	struct dpkit_placement p;
 	struct dpk_config cfg;
+	struct dpk_ids ids;
 	int opt, check = 0, ret;
 	char err[512], *text;
 	bool stage2;
@@ -284,6 +286,7 @@ int main(int argc, char **argv)
 	/* Stage two: the resolved configuration comes from stage one's memfd. */
 	stage2 = getenv("DPKITD_CONFIG_FD") != NULL;
 	if (stage2) {
+		dpk_crash_point("s2-start", -1);	/* just over the exec */
 		path = "stage one's memfd";
 		nr_sets = 0;
 	} else if (!path && access(DEFAULT_CONFIG, F_OK) == 0) {
@@ -312,7 +315,8 @@ int main(int argc, char **argv)
 	}
 	if (resolve_pipeline(&cfg, err, sizeof(err)) < 0 ||
 	    dpk_config_check(&cfg, err, sizeof(err)) < 0 ||
-	    resolve_placement(&cfg, &p, err, sizeof(err)) < 0) {
+	    resolve_placement(&cfg, &p, err, sizeof(err)) < 0 ||
+	    dpk_privs_resolve(&cfg, &ids, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dpkitd: %s\n", err);
 		return 1;
 	}
@@ -324,7 +328,18 @@ int main(int argc, char **argv)
 		dpk_idle_explain(&cfg, stdout);
 		printf("\n");
 		print_eal(&cfg, &p);
+		printf("\nonce started: no capabilities, no-new-privs, ");
+		if (ids.switch_user)
+			printf("uid %u gid %u (user = %s)\n", ids.uid, ids.gid,
+			       cfg.user);
+		else
+			printf("uid 0 (no user =)\n");
 		return 0;
+	}
+	/* Refused now rather than once the NICs are bound. */
+	if (dpk_privs_check(&ids, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dpkitd: %s\n", err);
+		return 1;
 	}
 	if (!stage2)
 		return dpk_stage1(&cfg, &p, argv);
@@ -332,7 +347,8 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, "dpkitd");
 	fprintf(stderr, "dpkitd: stage two: the configuration from stage one's "
 		"sealed memfd%s\n", getenv("DPKITD_LEASE_FD") ? ", the lease" : "");
-	ret = dpk_run(&cfg, &p);
-	dpk_knobs_undo();
+	dpk_crash_point("s2-config", -1);
+	ret = dpk_run(&cfg, &p, &ids);
+	dpk_knobs_put_back();	/* if dpk_run() did not get that far */
 	return ret;
 }

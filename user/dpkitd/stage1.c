@@ -8,7 +8,9 @@
  * (main.c) finds the memfd, starts the EAL and runs the dataplane; the
  * lease fd stays open in it, so whenever dpkitd ends, crash included, the
  * kernel gives the NICs back. A failure here undoes what was done (closing
- * the lease does) and changes nothing else.
+ * the lease does) and changes nothing else. The userspace isolation knobs,
+ * which the kernel does not know, are put back by an undo helper process
+ * (below) when dpkitd ends, however it ends.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,15 +66,6 @@ static int write_memfd(struct dpk_config *cfg, const struct dpkit_placement *p)
 	return fd;
 }
 
-/*
- * isolate = LIST: through the lease when nothing is isolated (the kernel
- * undoes it when dpkitd ends, however it ends), plus the userspace knobs
- * (default IRQ affinity, workqueue cpumask), journaled as dpkitd's in the
- * knobs' journal, which stage two undoes when it exits (and the next
- * start, after a crash: holding the instance lock, every dpkitd entry
- * there is a dead dpkitd's). An isolation someone else set is used as it
- * is when it covers LIST, else dpkitd refuses: it may not take it over.
- */
 /* Put back the knobs a dpkitd changed, if any did. */
 void dpk_knobs_undo(void)
 {
@@ -84,7 +81,116 @@ void dpk_knobs_undo(void)
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
 }
 
-static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
+/* Close every descriptor from 3 up but the @n of @keep (ascending). */
+static void close_all_but(const int *keep, unsigned int n)
+{
+	unsigned int from = 3, i;
+
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if (keep[i] > (int)from)
+			close_range(from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The undo helper's descriptor in stage two (DPKITD_UNDO_FD), or -1. */
+static int undo_fd = -1;
+
+/*
+ * The undo helper: a process stage one forks before it turns the knobs.
+ * Stage two gives up its capabilities once started, and may become
+ * another user (privs.c): it can no longer write the knobs' files then.
+ * The helper can: uid 0 without any capability is enough, the files are
+ * root's own. It waits on its end of a socketpair for a byte (stage two's
+ * clean exit: it answers once the knobs are back) or for the end of file
+ * (dpkitd died, however); puts the knobs back; exits. It holds a copy of
+ * the instance lock's descriptor, so that no dpkitd starts before the
+ * knobs are back, and one of the lease's, so that after a crash the lease
+ * ends (the NICs go back to their drivers) only once the knobs are back:
+ * a NIC's new IRQs start on the default IRQ affinity, which must be the
+ * host's by then, not the isolated one. It ignores SIGTERM and SIGINT,
+ * which systemd and a terminal send to every process of dpkitd's. Returns
+ * dpkitd's end of the socketpair (not close-on-exec: it goes to stage
+ * two, DPKITD_UNDO_FD), or -errno.
+ */
+static int undo_helper(int lock, int lease)
+{
+	int sv[2], keep[3];
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (pid) {
+		close(sv[1]);
+		return sv[0];
+	}
+	prctl(PR_SET_NAME, "dpkitd-undo");
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	keep[0] = sv[1];
+	keep[1] = lock;
+	keep[2] = lease;
+	qsort(keep, 3, sizeof(keep[0]), cmp_int);
+	close_all_but(keep, 3);
+	if (dpk_privs_drop_self())
+		_exit(1);		/* and dpkitd's next start puts them back */
+	do
+		n = read(sv[1], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		fprintf(stderr, "dpkitd-undo: dpkitd ended without putting the "
+			"isolation knobs back: putting them back\n");
+	dpk_knobs_undo();
+	if (n == 1 && write(sv[1], &c, 1) != 1)
+		fprintf(stderr, "dpkitd-undo: %s\n", strerror(errno));
+	_exit(0);
+}
+
+void dpk_knobs_put_back(void)
+{
+	struct pollfd pfd = { .fd = undo_fd, .events = POLLIN };
+	char c = 'u';
+
+	if (undo_fd < 0)
+		return;
+	if (write(undo_fd, &c, 1) != 1 || poll(&pfd, 1, 10000) != 1 ||
+	    read(undo_fd, &c, 1) != 1)
+		fprintf(stderr, "dpkitd: the undo helper did not answer: it puts "
+			"the isolation knobs back once it sees dpkitd gone, or "
+			"the next dpkitd does\n");
+	close(undo_fd);
+	undo_fd = -1;
+}
+
+/*
+ * isolate = LIST: through the lease when nothing is isolated (the kernel
+ * undoes it when dpkitd ends, however it ends), plus the userspace knobs
+ * (default IRQ affinity, workqueue cpumask), journaled as dpkitd's in the
+ * knobs' journal, which the undo helper puts back when dpkitd ends (and
+ * the next start, should the helper have died too: holding the instance
+ * lock, every dpkitd entry there is a dead dpkitd's). An isolation
+ * someone else set is used as it is when it covers LIST, else dpkitd
+ * refuses: it may not take it over. *@undo: the undo helper's socket.
+ */
+static int isolate(const struct dpk_config *cfg, struct dpkit *dk, int lock,
+		   int *undo)
 {
 	unsigned int nr_bits, moved, unmovable, nr_cpus, i;
 	char list[256], report[1024];
@@ -126,6 +232,13 @@ static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
 	fprintf(stderr, "dpkitd: isolated CPUs %s through the lease: %u IRQs "
 		"moved off, %u left (dpkitctl isolate show)\n", list, moved,
 		unmovable);
+	dpk_crash_point("s1-isolated", -1);	/* the kernel's half only */
+	*undo = undo_helper(lock, dpkit_fd(dk));
+	if (*undo < 0) {
+		fprintf(stderr, "dpkitd: isolate = %s: the undo helper: %s\n",
+			list, strerror(-*undo));
+		return -1;	/* and the lease clears the isolation */
+	}
 	nr_cpus = RTE_MIN(dpkit_knobs_nr_cpus(), (unsigned int)DPK_CPU_BITS);
 	if (dpkit_knobs_apply(cfg->isolate_cpus, nr_cpus, DPKIT_KNOBS_JOURNAL,
 			      DPK_KNOBS_OWNER, report, sizeof(report)) < 0) {
@@ -135,6 +248,7 @@ static int isolate(const struct dpk_config *cfg, struct dpkit *dk)
 		return -1;	/* and the lease clears the isolation */
 	}
 	fprintf(stderr, "dpkitd: %s", report);
+	dpk_crash_point("s1-knobs", -1);
 	return 0;
 err:
 	fprintf(stderr, "dpkitd: isolate = %s: %s\n", list, dpkit_errmsg());
@@ -150,6 +264,7 @@ err:
  */
 static int instance_lock(int fd, char *err, size_t size)
 {
+	unsigned int tries;
 	struct stat a, b;
 	char pid[32] = "";
 	ssize_t n;
@@ -169,11 +284,24 @@ static int instance_lock(int fd, char *err, size_t size)
 			return -errno;
 		}
 	}
-	/* Stage one's fd holds it already: flock() says yes again. */
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	/*
+	 * Stage one's fd holds it already: flock() says yes again. A dpkitd
+	 * that has exited may still hold it for a moment through its undo
+	 * helper, putting the knobs back: wait for that (10 s at most).
+	 */
+	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB); tries++) {
 		n = pread(fd, pid, sizeof(pid) - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
+		if (tries < 100 && atoi(pid) > 0 && kill(atoi(pid), 0) &&
+		    errno == ESRCH) {
+			if (!tries)
+				fprintf(stderr, "dpkitd: dpkitd %s has exited, its "
+					"undo helper still holds %s: waiting\n",
+					pid, DPK_LOCK);
+			usleep(100000);
+			continue;
+		}
 		snprintf(err, size, "another dpkitd is running (pid %s, holding "
 			 "%s): one per host", pid[0] ? pid : "?", DPK_LOCK);
 		close(fd);
@@ -205,7 +333,7 @@ static int env_fd(const char *name)
 char *dpk_stage2_config(char *err, size_t size)
 {
 	char link[64], name[64], *text;
-	struct stat st;
+	struct stat st, us;
 	int fd, seals, lock;
 	ssize_t n;
 
@@ -243,6 +371,12 @@ char *dpk_stage2_config(char *err, size_t size)
 		return NULL;
 	/* Held to the end of stage two, by no program it might start. */
 	fcntl(lock, F_SETFD, FD_CLOEXEC);
+	undo_fd = env_fd("DPKITD_UNDO_FD");
+	if (undo_fd >= 0 && (fstat(undo_fd, &us) || !S_ISSOCK(us.st_mode)))
+		undo_fd = -1;
+	if (undo_fd >= 0)
+		fcntl(undo_fd, F_SETFD, FD_CLOEXEC);
+	unsetenv("DPKITD_UNDO_FD");
 	text = calloc(1, st.st_size + 1);
 	if (!text || pread(fd, text, st.st_size, 0) != st.st_size) {
 		snprintf(err, size, "DPKITD_CONFIG_FD %d: reading it: %s", fd,
@@ -263,13 +397,14 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 	struct dpkit *dk = NULL;
 	unsigned int i, nr_pci = 0;
 	char env[32], dlb2[16] = "", err[256];
-	int fd, lock;
+	int fd, lock, undo = -1;
 
 	lock = instance_lock(-1, err, sizeof(err));
 	if (lock < 0) {
 		fprintf(stderr, "dpkitd: %s\n", err);
 		return 1;
 	}
+	dpk_crash_point("s1-locked", -1);
 	dpk_notify("STATUS=stage one: the lease, NIC binds, CPU isolation");
 	for (i = 0; i < cfg->nr_ports; i++)
 		nr_pci += cfg->ports[i].is_pci;
@@ -294,8 +429,9 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 		fprintf(stderr, "dpkitd: %s\n", dpkit_errmsg());
 		goto err_close;
 	}
-	/* A dpkitd that did not exit cleanly left its knobs. */
+	/* A dpkitd that died with its undo helper left its knobs. */
 	dpk_knobs_undo();
+	dpk_crash_point("s1-leased", -1);
 	for (i = 0; dk && i < cfg->nr_ports; i++) {
 		if (!cfg->ports[i].is_pci)
 			continue;
@@ -308,6 +444,7 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 		fprintf(stderr, "dpkitd: port %s: %s %s\n", cfg->ports[i].name,
 			cfg->ports[i].device, res.result & DPKIT_BIND_R_ALREADY ?
 			"already on vfio-pci" : "bound to vfio-pci");
+		dpk_crash_point("s1-bound", i);
 	}
 
 	if (dk && dlb2[0]) {
@@ -319,14 +456,16 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 			res.result & DPKIT_BIND_R_ALREADY ?
 			"already on vfio-pci" : "bound to vfio-pci");
 	}
-	if (cfg->isolate && isolate(cfg, dk) < 0)
+	if (cfg->isolate && isolate(cfg, dk, lock, &undo) < 0)
 		goto err_close;
+	dpk_crash_point("s1-memfd-before", -1);
 	fd = write_memfd(cfg, p);
 	if (fd < 0) {
 		fprintf(stderr, "dpkitd: the configuration memfd: %s\n",
 			strerror(-fd));
 		goto err_close;
 	}
+	dpk_crash_point("s1-memfd-after", -1);
 	snprintf(env, sizeof(env), "%d", fd);
 	setenv("DPKITD_CONFIG_FD", env, 1);
 	snprintf(env, sizeof(env), "%d", lock);
@@ -337,11 +476,19 @@ int dpk_stage1(struct dpk_config *cfg, const struct dpkit_placement *p,
 		snprintf(env, sizeof(env), "%d", dpkit_fd(dk));
 		setenv("DPKITD_LEASE_FD", env, 1);
 	}
+	if (undo >= 0) {
+		snprintf(env, sizeof(env), "%d", undo);
+		setenv("DPKITD_UNDO_FD", env, 1);
+	}
+	dpk_crash_point("s1-exec", -1);
 	execv("/proc/self/exe", argv);
 	fprintf(stderr, "dpkitd: exec of stage two: %s\n", strerror(errno));
 	close(fd);
 err_close:
+	dpk_crash_point("s1-failed", -1);	/* mid-unwind */
 	dpk_knobs_undo();
+	if (undo >= 0)
+		close(undo);	/* the helper finds nothing left to undo */
 	dpkit_close(dk);
 	close(lock);
 	return 1;
