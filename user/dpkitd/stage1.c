@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Stage one of the start-up (seed 000, the allocator-friendly sequence),
+ * Stage one of the start-up (Documentation/dpkitd.rst, its opening section),
  * before any DPDK call: take a lease on /dev/dpkit, bind the PCI ports (and
  * a DLB2) to vfio-pci through it, isolate the CPUs of "isolate =" through
  * it, write the resolved configuration into a sealed memfd, and exec
