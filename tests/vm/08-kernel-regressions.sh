@@ -56,9 +56,10 @@ check "NIC_LIST stalled in copy_to_user does not block other callers" \
 	"$KREGRESS" stall nic
 
 # -- IRQ masks saved before a rebind never land on another IRQ ---------------
-irq_masks() {	# IRQ number and affinity of every IRQ named by $1
+irq_masks() {	# IRQ number and affinity of every IRQ named by $1, not by $2
 	local irq
-	for irq in $(awk -v pat="$1" '$0 ~ pat { sub(":", "", $1); print $1 }' /proc/interrupts); do
+	for irq in $(awk -v pat="$1" -v not="${2:-^$}" \
+		'$0 ~ pat && $0 !~ not { sub(":", "", $1); print $1 }' /proc/interrupts); do
 		echo "$irq $(cat "/proc/irq/$irq/smp_affinity_list")"
 	done
 }
@@ -70,12 +71,16 @@ check "bind k0 to vfio-pci (its IRQs are freed)" "$DPKITCTL" nic bind "$K0"
 echo "$NVME" > /sys/bus/pci/drivers/nvme/unbind
 echo "$NVME" > /sys/bus/pci/drivers/nvme/bind
 wait_for 20 sh -c "grep -q nvme0q1 /proc/interrupts"
-irq_masks nvme0q > "$tmp/nvme.before"
-echo "# nvme's new IRQs: $(tr '\n' ' ' < "$tmp/nvme.before")"
+# Its I/O queues' IRQs are managed. The admin queue's (nvme0q0) is not: born
+# on the narrowed default affinity, a clear may put it back on the default
+# of before (if a steering pass saw it), so it is left out.
+irq_masks nvme0q > "$tmp/nvme.all"
+echo "# nvme's new IRQs: $(tr '\n' ' ' < "$tmp/nvme.all")"
+irq_masks 'nvme0q[1-9]' nvme0q0 > "$tmp/nvme.before"
 check "isolate clear" "$DPKITCTL" isolate clear
-irq_masks nvme0q > "$tmp/nvme.after"
-check "clear left nvme's (managed) IRQs as they were" \
-	cmp "$tmp/nvme.before" "$tmp/nvme.after"
+irq_masks 'nvme0q[1-9]' nvme0q0 > "$tmp/nvme.after"
+check "clear left nvme's managed IRQs (its I/O queues') as they were" \
+	sh -c "[ -s '$tmp/nvme.before' ] && cmp '$tmp/nvme.before' '$tmp/nvme.after'"
 diff "$tmp/nvme.before" "$tmp/nvme.after" | sed 's/^/# /'
 check "restore k0" "$DPKITCTL" nic restore "$K0"
 
