@@ -51,7 +51,7 @@ declare -A matrix_scenarios=(
 )
 # The fuzzer runs on the debug kernel only (the vm tier skips it): what it
 # looks for, its checkers report. The stress scenario runs in `make soak`
-# only (tier ksoak) until it has passed there (Documentation/testing.rst).
+# only (tier ksoak) until its failing seed passes (Documentation/testing.rst).
 debug_only="21-fuzz 22-stress"
 debug_in_check="21-fuzz"
 # Scenarios too long for CI's budget: `make soak` runs them (tier vmsoak).
