@@ -18,10 +18,7 @@ check "virtio-net k1 has a netdev ($b)" test -n "$b"
 carrier() { ip netns exec "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null; }
 carrier_is() { [ "$(carrier "$1" "$2")" = "$3" ]; }
 
-ip netns add na && ip netns add nb
-ip link set "$a" netns na && ip link set "$b" netns nb
-ip -n na addr add 192.0.2.1/24 dev "$a" && ip -n na link set "$a" up
-ip -n nb addr add 192.0.2.2/24 dev "$b" && ip -n nb link set "$b" up
+netns_pair "$a" "$b"
 
 check "carrier up on both ends" \
 	wait_for 20 sh -c "[ \"\$(ip netns exec na cat /sys/class/net/$a/carrier)\" = 1 ] &&

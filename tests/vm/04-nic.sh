@@ -83,10 +83,7 @@ check "d0's netdev is back" wait_for 10 netdev_by_mac $mac_d0
 # -- traffic through the restored NICs -------------------------------------
 k0=$(netdev_by_mac $mac_k0)
 d0=$(netdev_by_mac $mac_d0)
-ip netns add na && ip netns add nb
-ip link set "$k0" netns na && ip link set "$d0" netns nb
-ip -n na addr add 192.0.2.1/24 dev "$k0" && ip -n na link set "$k0" up
-ip -n nb addr add 192.0.2.2/24 dev "$d0" && ip -n nb link set "$d0" up
+netns_pair "$k0" "$d0"
 check "the restored k0 and d0 pass traffic" \
 	wait_for 30 ip netns exec na ping -c 1 -W 2 192.0.2.2
 ip netns del na

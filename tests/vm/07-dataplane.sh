@@ -45,11 +45,7 @@ say() { echo "## $*"; }
 
 say "Two network namespaces, na and nb, each with a kernel e1000e NIC:"
 say "na's is cabled to virtio NIC $D0, nb's to virtio NIC $D1."
-ip netns add na && ip netns add nb
-ip link set "$k0" netns na && ip link set "$k1" netns nb
-ip -n na addr add 192.0.2.1/24 dev "$k0" && ip -n na link set "$k0" up
-ip -n nb addr add 192.0.2.2/24 dev "$k1" && ip -n nb link set "$k1" up
-ping_ab() { ip netns exec na ping -c 1 -W 2 192.0.2.2; }
+netns_pair "$k0" "$k1"
 # tcp_ab BYTES: a TCP transfer from na to nb; the bytes and sha256 match.
 tcp_ab() {
 	ip netns exec nb python3 "$DPKIT_TOP/tests/vm/helpers/tcpxfer.py" \

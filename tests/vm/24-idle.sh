@@ -32,11 +32,7 @@ echo "# kernel NICs $k0 $k1, DPDK NICs $D0 $D1"
 t0=$(date +%s)
 stamp() { echo "# t+$(( $(date +%s) - t0 )) s: $*"; }
 
-ip netns add na && ip netns add nb
-ip link set "$k0" netns na && ip link set "$k1" netns nb
-ip -n na addr add 192.0.2.1/24 dev "$k0" && ip -n na link set "$k0" up
-ip -n nb addr add 192.0.2.2/24 dev "$k1" && ip -n nb link set "$k1" up
-ping_ab() { ip netns exec na ping -c 1 -W 2 192.0.2.2; }
+netns_pair "$k0" "$k1"
 
 # conf NAME RX-MODE EVENTDEV
 conf() {

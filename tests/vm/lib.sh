@@ -92,6 +92,16 @@ wait_for() {
 
 # netdev_by_mac MAC: the kernel netdev of a test NIC (vmrun.py gives NIC i
 # on hub h the MAC 52:54:00:dc:hh:ii).
+# netns_pair A B: the kernel netdevs A and B into network namespaces na and
+# nb, with 192.0.2.1/24 and 192.0.2.2/24, up; ping_ab pings nb from na.
+netns_pair() {
+	ip netns add na && ip netns add nb
+	ip link set "$1" netns na && ip link set "$2" netns nb
+	ip -n na addr add 192.0.2.1/24 dev "$1" && ip -n na link set "$1" up
+	ip -n nb addr add 192.0.2.2/24 dev "$2" && ip -n nb link set "$2" up
+}
+ping_ab() { ip netns exec na ping -c 1 -W 2 192.0.2.2; }
+
 netdev_by_mac() {
 	local d
 	for d in /sys/class/net/*; do
