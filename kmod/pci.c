@@ -588,13 +588,16 @@ static int dpkit_nic_check_group(struct pci_dev *pdev, char *conflict)
 
 /*
  * Make sure @name is a registered PCI driver, loading its module if need
- * be; only drivers dpkit_driver_allowed() accepts ever get here.
+ * be (when @load); only drivers dpkit_driver_allowed() accepts ever get
+ * here. Loading runs modprobe, in userspace, for as long as it likes:
+ * never with a lock or a NIC's claim held.
  */
-static int dpkit_pci_driver_load(const char *name, u32 *result)
+static int dpkit_pci_driver_load(const char *name, bool load, u32 *result)
 {
 	if (driver_find(name, &pci_bus_type))
 		return 0;
-	if (request_module("%s", name) || !driver_find(name, &pci_bus_type)) {
+	if (!load || request_module("%s", name) ||
+	    !driver_find(name, &pci_bus_type)) {
 		pr_info("no PCI driver %s (no module of that name)\n", name);
 		return -ENOENT;
 	}
@@ -655,6 +658,22 @@ static int dpkit_nic_do_restore(struct pci_dev *pdev, const char *orig)
 	return ret;
 }
 
+/*
+ * The driver @pdev had before dpkit moved it, else its driver now: what
+ * dpkit_driver_allowed() will judge a bind by, read without the claim.
+ */
+static void dpkit_nic_orig(struct pci_dev *pdev, char *orig, size_t size)
+{
+	struct dpkit_nic_rec *rec;
+
+	dpkit_pci_driver(pdev, orig, size);
+	mutex_lock(&dpkit_nic_lock);
+	rec = dpkit_nic_find(pdev);
+	if (rec && rec->moved)
+		strscpy(orig, rec->orig_driver, size);
+	mutex_unlock(&dpkit_nic_lock);
+}
+
 /* Whether a bind through @lease may touch @rec; dpkit_nic_lock held. */
 static bool dpkit_nic_lease_ok(const struct dpkit_nic_rec *rec,
 			       const void *lease)
@@ -691,6 +710,18 @@ long dpkit_nic_bind(struct dpkit_nic_bind *b, const void *lease)
 			pci_name(pdev));
 		ret = -EINVAL;
 		goto out_put;
+	}
+
+	/*
+	 * Load the target's module before claiming the NIC, so that a restore
+	 * or another bind of it does not wait for modprobe; what the claim
+	 * finds decides, and then only checks that the driver is there.
+	 */
+	dpkit_nic_orig(pdev, orig, sizeof(orig));
+	if (dpkit_driver_allowed(target, orig)) {
+		ret = dpkit_pci_driver_load(target, true, &b->result);
+		if (ret)
+			goto out_put;
 	}
 
 	rec = dpkit_nic_claim(pdev);
@@ -739,7 +770,7 @@ long dpkit_nic_bind(struct dpkit_nic_bind *b, const void *lease)
 		if (ret)
 			goto out_release;
 	}
-	ret = dpkit_pci_driver_load(target, &b->result);
+	ret = dpkit_pci_driver_load(target, false, &b->result);
 	if (ret)
 		goto out_release;
 
