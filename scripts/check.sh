@@ -49,11 +49,10 @@ declare -A matrix_scenarios=(
 	[6.12]="01-module-load 04-nic 05-isolate 08-kernel-regressions"
 	[6.12-rt]="03-link-state 08-kernel-regressions"
 )
-# The fuzzer runs on the debug kernel only (the vm tier skips it): what it
-# looks for, its checkers report. The stress scenario runs in `make soak`
-# only (tier ksoak) until its failing seed passes (Documentation/testing.rst).
+# The fuzzer and the stress run on the debug kernel only (the vm tier skips
+# them): what they look for, its checkers report.
 debug_only="21-fuzz 22-stress"
-debug_in_check="21-fuzz"
+debug_in_check="21-fuzz 22-stress"
 # Scenarios too long for CI's budget: `make soak` runs them (tier vmsoak).
 soak_only="24-idle"
 debug_scenarios="08-kernel-regressions $debug_in_check"
