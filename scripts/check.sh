@@ -638,9 +638,9 @@ tier_debug() {
 # make soak: the fuzzer's 1,000,000 calls (debug: 100,000) and the stress
 # for 600 s (debug: 60 s), on the debug kernel.
 tier_vmsoak() {
-	local why initrd p=0 f=0 s=0 tp tf ts
+	local why initrd rel p=0 f=0 s=0 tp tf ts
 
-	say "vmsoak: $soak_only on the Debian kernel $kver"
+	say "vmsoak: $soak_only and 23-crash at every point on the Debian kernel $kver, 10-packages on 6.12"
 	if why=$(vm_tools_missing); then
 		skipped vmsoak "$why"
 		return
@@ -653,6 +653,17 @@ tier_vmsoak() {
 		"$initrd" --append dpkitvm.crash=all
 	read -r tp tf ts < "$results/vm-vmsoak-23-crash-all"
 	p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	# the packages on the 6.12 kernel too: DKMS builds dpkit.ko there
+	# (11 minutes under TCG)
+	if rel=$(scripts/kver.sh 6.12) && initrd=$(stock_initrd "$rel"); then
+		vm_run vmsoak-6.12-10-packages tests/vm/10-packages.sh \
+			"/boot/vmlinuz-$rel" "$initrd"
+		read -r tp tf ts < "$results/vm-vmsoak-6.12-10-packages"
+		p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
+	else
+		echo "not ok - no 6.12 kernel with headers and image (scripts/deps.sh)"
+		f=$((f + 1))
+	fi
 	record vmsoak $p $f $s
 }
 

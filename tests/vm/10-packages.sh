@@ -70,9 +70,17 @@ dpkg_i() {
 check "dpkg -i: dpkit-dkms, dpkitd, dpkitctl, libdpkit0, libdpkit-dev" \
 	show dpkg_i $debs
 echo "# dpkg -i took $(( $(date +%s) - start )) s (DKMS builds dpkit.ko)"
+# DKMS installs the module compressed as the kernel's own are (6.12's:
+# dpkit.ko.xz); grep reads all of dkms' output (with -q, dkms writes into
+# a closed pipe and says so).
+dkms_ko() { ls /lib/modules/"$kver"/updates/dkms/dpkit.ko* 2> /dev/null; }
+dkms_installed() {
+	dkms status dpkit | grep "$kver.*: installed" > /dev/null &&
+		[ -n "$(dkms_ko)" ]
+}
 check "DKMS built and installed dpkit.ko for the running kernel ($kver)" \
-	sh -c "dkms status dpkit | grep -q '$kver.*: installed' &&
-	       [ -f /lib/modules/$kver/updates/dkms/dpkit.ko ]"
+	dkms_installed
+echo "# $(dkms_ko)"
 show dkms status
 check "the postinst made the group dpkit" getent group dpkit
 check "dpkitd.service is enabled, and waits for a configuration" \
@@ -158,10 +166,11 @@ start=$(date +%s)
 check "dpkg --purge: every dpkit package" \
 	show dpkg --purge dpkitd dpkitctl dpkit-dkms libdpkit-dev libdpkit0
 echo "# dpkg --purge took $(( $(date +%s) - start )) s"
-check "dpkitd stopped, the module unloaded and removed" \
-	sh -c "! pgrep -x dpkitd && [ ! -d /sys/module/dpkit ] &&
-	       [ ! -e /lib/modules/$kver/updates/dkms/dpkit.ko ] &&
-	       [ -z \"\$(dkms status dpkit)\" ] && [ ! -e /dev/dpkit ]"
+purged() {
+	! pgrep -x dpkitd && [ ! -d /sys/module/dpkit ] && [ -z "$(dkms_ko)" ] &&
+		[ -z "$(dkms status dpkit)" ] && [ ! -e /dev/dpkit ]
+}
+check "dpkitd stopped, the module unloaded and removed" purged
 check "the NIC is back on $orig_driver" nic_on "$orig_driver"
 check "the default IRQ affinity is back to $orig_affinity" \
 	test "$(cat /proc/irq/default_smp_affinity)" = "$orig_affinity"
