@@ -20,9 +20,9 @@
 #     testpmd io in the same round;
 #   - refused at admission: dpkitd's rx_held and eventdev drops in a window;
 #   - dpkitd event_dsw throughput vs worker count, 1 .. the machine's CPUs
-#     less one (on a 2-CPU machine 1 and 2, the second worker sharing the
-#     main lcore's CPU), on net_pcap ports replaying 256 flows, and a plot
-#     of it (build/bench/workers.png, with gnuplot);
+#     less one (the main lcore keeps a CPU of its own), on net_pcap ports
+#     replaying 256 flows, and a plot of it (build/bench/workers.png, with
+#     gnuplot);
 #   - rx-mode adaptive against poll under full load (net_null never idles:
 #     what the idle checks cost), dpkitd poll mode and event_dsw, rounds
 #     alternating the two; and their instructions per packet (callgrind);
@@ -82,6 +82,16 @@ make -s user > "$out/dpkitd.build.log" 2>&1 || { echo "bench: make failed"; exit
 make -s O="$out/nolink" CFLAGS="-O2 -g -DDPK_BENCH_NO_LINK_CHECK" \
 	"$out/nolink/user/dpkitd" > "$out/nolink.build.log" 2>&1 ||
 	{ echo "bench: the no-link-check build failed"; exit 1; }
+# under callgrind: valgrind implements no seccomp(), so the workers' filter
+# is compiled out there (their steady state makes no system call)
+if only callgrind || only idle; then
+	for v in cg:-DDPK_BENCH_NO_SECCOMP \
+		 cgnolink:"-DDPK_BENCH_NO_SECCOMP -DDPK_BENCH_NO_LINK_CHECK"; do
+		make -s O="$out/${v%%:*}" CFLAGS="-O2 -g ${v#*:}" \
+			"$out/${v%%:*}/user/dpkitd" > "$out/${v%%:*}.build.log" 2>&1 ||
+			{ echo "bench: the ${v%%:*} build failed"; exit 1; }
+	done
+fi
 
 : > "$out/results.txt"
 say "bench: $(date -u '+%F %H:%M') UTC, $ncpu CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), DPDK $(pkg-config --modversion libdpdk)"
@@ -146,7 +156,7 @@ cmd() {
 	dpkitd-*)
 		echo "${DPKITD_BIN:-build/user/dpkitd}" -c "$tmp/d.conf" ;;
 	nolink-*)	# the per-batch link check compiled out
-		echo "$out/nolink/user/dpkitd" -c "$tmp/d.conf" ;;
+		echo "${NOLINK_BIN:-$out/nolink/user/dpkitd}" -c "$tmp/d.conf" ;;
 	esac
 }
 
@@ -291,15 +301,19 @@ print('held (offered again) %d of %d received (%.2f%%), refused and freed %d' % 
 fi
 
 # Throughput vs workers (event_dsw), 1 .. ncpu - 1 workers on CPUs of their
-# own (BENCH_WORKERS_MAX; on a 2-CPU machine 1 and 2, the second worker on
-# the main lcore's CPU, where the main lcore mostly sleeps in epoll). Not
+# own (BENCH_WORKERS_MAX lowers it; dpkitd refuses a worker on the main
+# lcore's CPU, so a 2-CPU machine has one point). Not
 # net_null, whose packets are all alike (one flow: an atomic queue gives it
 # to one worker at a time), but net_pcap replaying 256 TCP flows from memory
 # (infinite_rx), with as many queue pairs as workers (one rx_pcap each; its
 # tx frees), so that every worker count sends from its own tx queues.
 if only workers; then
 	say ""
-	max=${BENCH_WORKERS_MAX:-$(( ncpu > 2 ? ncpu - 1 : ncpu ))}
+	max=${BENCH_WORKERS_MAX:-$((ncpu - 1))}
+	# dpkitd's placement keeps the main lcore's CPU for housekeeping
+	[ "$max" -lt "$ncpu" ] || max=$((ncpu - 1))
+	[ "$max" -gt 1 ] ||
+		say "workers: $ncpu CPUs give one worker a CPU of its own: one point only"
 	# the host tests' pcap maker (tests/host/lib.sh), 256 flows
 	eval "$(sed -n '/^mkpcap() {/,/^}/p' tests/host/lib.sh)"
 	mkpcap "$tmp/flows.pcap" 256
@@ -364,7 +378,8 @@ ipp() {	# ipp NAME
 	dpkitd-*|nolink-*)	# app() writes $tmp/d.conf before it starts
 		set -- python3 bench/stage2.py "$tmp/d.conf" "$@" ;;
 	esac
-	app "$name" "$@"
+	DPKITD_BIN=$out/cg/user/dpkitd NOLINK_BIN=$out/cgnolink/user/dpkitd \
+		app "$name" "$@"
 	for _ in $(seq 1 180); do
 		[ -S "/var/run/dpdk/$prefix/dpdk_telemetry.v2" ] && break
 		sleep 1
