@@ -235,7 +235,20 @@ class Counter:
         return self.passed + self.failed + self.skipped
 
 
-def run(args):
+def dpkit_in_crash(console):
+    """Whether dpkit appears in the console from the first oops, BUG or
+    panic line on (a kernel with dpkit built in may crash in it)."""
+    try:
+        with open(console, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return True
+    first = [i for i in (text.find(k) for k in ("Oops", "BUG:", "Kernel panic"))
+             if i >= 0]
+    return not first or "dpkit" in text[min(first):]
+
+
+def run(args, boot_retry=False):
     scenario = os.path.abspath(args.scenario)
     name = args.name or os.path.splitext(os.path.basename(scenario))[0]
     opts = scenario_options(scenario)
@@ -302,6 +315,7 @@ def run(args):
     counter = Counter(args.ktap)
     rc = None
     verdict = None
+    began = False
     log(f"{name}: booting {os.path.basename(args.kernel)} "
         f"(smp {opts['smp']}, {opts['mem']} MiB, timeout {timeout} s"
         f"{', nics ' + opts['nics'] if opts['nics'] else ''}); "
@@ -349,6 +363,8 @@ def run(args):
                     if m:
                         rc = int(m.group(1))
                         continue
+                    if line.startswith("@@DPKIT-VM-BEGIN"):
+                        began = True
                     if line.startswith("@@"):
                         continue
                     print(line, flush=True)
@@ -374,6 +390,14 @@ def run(args):
         shutil.rmtree(sockdir, ignore_errors=True)
 
     elapsed = time.monotonic() - start
+    if rc is None and verdict and verdict.startswith("the guest died") and \
+            not began and boot_retry and \
+            not dpkit_in_crash(console):
+        tail(console, 30)
+        log(f"{name}: the guest kernel died while booting, before the "
+            f"scenario began, with no dpkit in its crash (above): "
+            f"booting it once more")
+        return None
     if verdict is None and rc != 0 and counter.failed == 0:
         verdict = f"the scenario exited with status {rc}"
     if verdict is None and counter.total() == 0:
@@ -452,7 +476,13 @@ def main():
     for key in DEFAULTS:
         p.add_argument(f"--{key}", help=f"override the header's {key}")
     args = p.parse_args()
-    sys.exit(run(args))
+    # A guest kernel that dies while booting, before the scenario (and so
+    # before any dpkit.ko is loaded), in code that is not dpkit's, is TCG's
+    # or that kernel's: said loudly, and booted once more.
+    ret = run(args, boot_retry=True)
+    if ret is None:
+        ret = run(args)
+    sys.exit(ret)
 
 
 if __name__ == "__main__":
