@@ -17,6 +17,8 @@
 #    when nothing is in flight; idle under 2%; pings and a burst arrive.
 #  - rx-mode poll: the worker spins at ~100% of its CPU; ping RTT idle, the
 #    baseline.
+#  - net_ring ports (no rx interrupts), adaptive: the log names the
+#    fallback; idle, the worker parks and takes less CPU than in poll mode.
 # About 7 minutes under TCG (three dpkitd starts).
 . "$DPKIT_TOP/tests/vm/lib.sh"
 
@@ -224,6 +226,35 @@ stop poll
 check "rx-mode poll: SIGTERM, exit 0, every mbuf back" \
 	sh -c "[ $rc = 0 ] && grep -q 'mbufs in use 0' '$tmp/poll.log'"
 stamp "poll: done"
+
+# ---- a PMD without rx interrupts: the fallback (tests/host/11-idle.sh too) ----
+cat > "$tmp/ring.conf" <<CONF
+worker-cpus = 1
+main-lcore = 0
+eventdev = none
+rx-mode = adaptive
+hugepages = no
+[port r0]
+device = net_ring0
+[port r1]
+device = net_ring1
+CONF
+start ring
+check "net_ring (no rx interrupts), rx-mode adaptive: dpkitd starts" test $? = 0
+check_log "... the log says, per port, no rx interrupts and the fallback" \
+	sh -c "[ \$(grep -E 'port r[01]: rx-mode adaptive: no rx interrupts' '$tmp/ring.log' |
+		grep -cE 'park in (sleeps|pauses)|monitoring') = 2 ] &&
+	       grep 'rx-mode adaptive: no rx interrupts' '$tmp/ring.log' | head -1"
+stats r0
+ring_cpu=$(cpu 5)
+stats r1
+echo "# rx-mode adaptive on net_ring (the fallback), idle: the worker's CPU over 5 s: $ring_cpu% of its CPU"
+check "... idle, it parks (below the poll figure: $ring_cpu% < $poll_cpu%)" \
+	sh -c "[ $(wfield r1 parks) -gt $(wfield r0 parks) ] &&
+	       awk -v a=$ring_cpu -v b=$poll_cpu 'BEGIN { exit !(a < b) }'"
+stop ring
+check "net_ring: SIGTERM, exit 0, every mbuf back" \
+	sh -c "[ $rc = 0 ] && grep -q 'mbufs in use 0' '$tmp/ring.log'"
 
 check "rmmod" rmmod dpkit
 check_dmesg_clean
