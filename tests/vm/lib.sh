@@ -90,8 +90,6 @@ wait_for() {
 	done
 }
 
-# netdev_by_mac MAC: the kernel netdev of a test NIC (vmrun.py gives NIC i
-# on hub h the MAC 52:54:00:dc:hh:ii).
 # netns_pair A B: the kernel netdevs A and B into network namespaces na and
 # nb, with 192.0.2.1/24 and 192.0.2.2/24, up; ping_ab pings nb from na.
 netns_pair() {
@@ -102,6 +100,8 @@ netns_pair() {
 }
 ping_ab() { ip netns exec na ping -c 1 -W 2 192.0.2.2; }
 
+# netdev_by_mac MAC: the kernel netdev of a test NIC (vmrun.py gives NIC i
+# on hub h the MAC 52:54:00:dc:hh:ii).
 netdev_by_mac() {
 	local d
 	for d in /sys/class/net/*; do
