@@ -117,13 +117,12 @@ burst() {
 	wait "$rx"
 	stats burst1
 	set -- "$1" $k $(nic_rx nb "$k1")
-	echo "# $(cat "$tmp/burst.tx"); dpkitd p0 rx +$(( $(pfield burst1 p0 rx_packets) - $(pfield burst0 p0 rx_packets) )), p1 tx +$(( $(pfield burst1 p1 tx_packets) - $(pfield burst0 p1 tx_packets) )); nb's NIC rx +$(( $4 - $2 )), dropped +$(( $5 - $3 )); the socket $(tail -n 1 "$tmp/burst.rx")"
 	local rx tx full got
 	rx=$(( $(pfield burst1 p0 rx_packets) - $(pfield burst0 p0 rx_packets) ))
 	tx=$(( $(pfield burst1 p1 tx_packets) - $(pfield burst0 p1 tx_packets) ))
 	full=$(( $(wfield burst1 drop_tx_full) - $(wfield burst0 drop_tx_full) ))
 	got=$(sed -n 's/^received \([0-9]*\)$/\1/p' "$tmp/burst.rx")
-	echo "# dpkitd received $rx of $1, sent $tx, tx full $full; the socket got ${got:-none}"
+	echo "# $(cat "$tmp/burst.tx"); dpkitd p0 rx +$rx, p1 tx +$tx, tx full +$full; nb's NIC rx +$(( $4 - $2 )), dropped +$(( $5 - $3 )); the socket got ${got:-none}"
 	[ "$rx" = "$1" ] && [ $((tx + full)) = "$1" ] && [ "${got:-0}" = "$tx" ]
 }
 
