@@ -121,11 +121,13 @@ static uint16_t fake_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
+static unsigned int nr_tx_port[2];	/* what each port sent */
+
 static uint16_t fake_tx(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	(void)q;
 	(void)pkts;
 	nr_tx += n;
+	nr_tx_port[(uintptr_t)q - 1] += n;	/* qdata: port + 1 */
 	return n;
 }
 
@@ -194,6 +196,40 @@ static void to_other(const struct dpk_stage_ctx *ctx, struct rte_mbuf **pkts,
 }
 
 static const struct dpk_stage stage = { .name = "t", .process = to_other };
+
+/* The same as a by-port stage, and one that drops: their calls counted. */
+static unsigned int nr_process, process_n;
+
+static void to_other_counted(const struct dpk_stage_ctx *ctx,
+			     struct rte_mbuf **pkts, const uint8_t *in,
+			     uint16_t *out, uint16_t n)
+{
+	nr_process++;
+	process_n = n;
+	to_other(ctx, pkts, in, out, n);
+}
+
+static void drop_all(const struct dpk_stage_ctx *ctx, struct rte_mbuf **pkts,
+		     const uint8_t *in, uint16_t *out, uint16_t n)
+{
+	(void)ctx;
+	(void)pkts;
+	(void)in;
+	nr_process++;
+	process_n = n;
+	while (n--)
+		out[n] = DPK_STAGE_DROP;
+}
+
+static const struct dpk_stage by_port_stage = {
+	.name = "bp", .process = to_other_counted, .flags = DPK_STAGE_F_BY_PORT,
+};
+static const struct dpk_stage per_packet_stage = {
+	.name = "pp", .process = to_other_counted,
+};
+static const struct dpk_stage drop_stage = {
+	.name = "drop", .process = drop_all, .flags = DPK_STAGE_F_BY_PORT,
+};
 static const uint8_t forward[2] = { 1, 0 };
 static struct dpk_evdev ev = { .dev = 0, .nb_ports = 1, .nb_queues = 1 };
 static const volatile uint64_t both_up = 3;
@@ -248,6 +284,8 @@ static int setup(void **state)
 	nr_parks = nr_kicks = 0;
 	head = tail = nr_enq_calls = refusals = 0;
 	rx_supply = nr_tx = nr_freed = 0;
+	nr_tx_port[0] = nr_tx_port[1] = 0;
+	nr_process = process_n = 0;
 	rx_no_rss = false;
 	refuse_errno = 0;
 	return 0;
@@ -496,6 +534,68 @@ static void stage_funnel_forwards(void **state)
 	}
 }
 
+/*
+ * Poll mode with a by-port stage: one call per burst, for its first packet,
+ * and the whole burst where it said (port 0's 32 to port 1, then port 1's
+ * 8 to port 0).
+ */
+static void poll_by_port_one_call_a_burst(void **state)
+{
+	(void)state;
+	w.stage = &by_port_stage;
+	rx_supply = 40;
+	assert_int_equal(poll_task(&w, 3), 40);
+	assert_int_equal(nr_process, 2);
+	assert_int_equal(process_n, 1);
+	assert_int_equal(nr_tx_port[1], 32);
+	assert_int_equal(nr_tx_port[0], 8);
+	assert_int_equal(w.stats.rx, 40);
+	assert_int_equal(w.stats.stage, 40);
+	assert_int_equal(w.stats.tx, 40);
+	assert_int_equal(nr_freed, 0);
+}
+
+/* ... its burst for a port that is down: each packet freed and counted. */
+static void poll_by_port_to_a_down_port(void **state)
+{
+	(void)state;
+	w.stage = &by_port_stage;
+	rx_supply = 40;
+	/* port 1 down: no rx from it; port 0's 32 were for it */
+	assert_int_equal(poll_task(&w, 1), 32);
+	assert_int_equal(nr_tx, 0);
+	assert_int_equal(nr_freed, 32);
+	assert_int_equal(w.stats.drop_link_down, 32);
+	assert_int_equal(w.stats.port_drop_link_down[1], 32);
+}
+
+/* ... one that drops: the whole burst, counted as the stage's. */
+static void poll_by_port_drop(void **state)
+{
+	(void)state;
+	w.stage = &drop_stage;
+	rx_supply = 20;
+	assert_int_equal(poll_task(&w, 3), 20);
+	assert_int_equal(nr_process, 1);
+	assert_int_equal(nr_tx, 0);
+	assert_int_equal(nr_freed, 20);
+	assert_int_equal(w.stats.drop_stage, 20);
+}
+
+/* Any other stage sees every packet of the burst. */
+static void poll_per_packet_stage(void **state)
+{
+	(void)state;
+	w.stage = &per_packet_stage;
+	rx_supply = 40;
+	assert_int_equal(poll_task(&w, 3), 40);
+	assert_int_equal(nr_process, 2);
+	assert_int_equal(process_n, 8);		/* port 1's whole burst */
+	assert_int_equal(nr_tx_port[1], 32);
+	assert_int_equal(nr_tx_port[0], 8);
+	assert_int_equal(nr_freed, 0);
+}
+
 /* one_port(): every length, with one other port at every position. */
 static void one_port_every_position(void **state)
 {
@@ -529,6 +629,10 @@ int main(void)
 		cmocka_unit_test_setup(stage_burst_to_a_down_port, setup),
 		cmocka_unit_test_setup(stage_mixed_burst, setup),
 		cmocka_unit_test_setup(stage_funnel_forwards, setup),
+		cmocka_unit_test_setup(poll_by_port_one_call_a_burst, setup),
+		cmocka_unit_test_setup(poll_by_port_to_a_down_port, setup),
+		cmocka_unit_test_setup(poll_by_port_drop, setup),
+		cmocka_unit_test_setup(poll_per_packet_stage, setup),
 		cmocka_unit_test(one_port_every_position),
 	};
 

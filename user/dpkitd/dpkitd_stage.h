@@ -69,7 +69,18 @@ struct dpk_stage {
 	 */
 	void (*control)(const struct dpk_stage_ctx *ctx,
 			const volatile int *stop);
+	unsigned int flags;		/* DPK_STAGE_F_* */
 };
+
+/*
+ * The stage only picks ports, by the input port alone: it neither reads nor
+ * writes the packets, and out[i] depends on in[i] (and ctx) only. In poll
+ * mode, where a burst comes from one port, dpkitd then calls process() for
+ * the burst's first packet only (n = 1) and sends the whole burst where it
+ * said: a call per burst instead of work per packet. "forward" and "drop"
+ * are such stages.
+ */
+#define DPK_STAGE_F_BY_PORT	(1U << 0)
 
 /* The forwarding map ("forward ="): out[i] = ctx->forward[in[i]]. What the
  * "forward" stage does; a stage that forwards and does more calls it. */

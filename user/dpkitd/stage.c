@@ -70,6 +70,7 @@ static const struct dpk_stage forward_stage = {
 	.name = "forward",
 	.help = "each port's packets to its \"forward =\" port",
 	.process = forward_process,
+	.flags = DPK_STAGE_F_BY_PORT,
 };
 
 DPK_STAGE_REGISTER(forward_stage);
@@ -121,6 +122,7 @@ static const struct dpk_stage drop_stage = {
 	.name = "drop",
 	.help = "drop every packet (counted): rx and the eventdev alone",
 	.process = drop_process,
+	.flags = DPK_STAGE_F_BY_PORT,
 };
 
 DPK_STAGE_REGISTER(drop_stage);

@@ -133,6 +133,21 @@ static __rte_noinline void send_by_port(struct dpk_worker *w, uint64_t up,
 	}
 }
 
+/* Send the whole burst to port @o; if it cannot go, free and count each
+ * packet as can_send() does. */
+static inline void send_all(struct dpk_worker *w, uint64_t up,
+			    struct rte_mbuf **pkts, uint16_t o, uint16_t n)
+{
+	uint16_t i;
+
+	if (likely(o < w->stage_ctx.nr_ports && port_up(w, up, o))) {
+		tx_port(w, o, pkts, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		can_send(w, up, pkts[i], o);	/* false: freed, counted */
+}
+
 /* Send packet i to port out[i]; free and count what cannot go. */
 static inline void send_out(struct dpk_worker *w, uint64_t up,
 			    struct rte_mbuf **pkts, const uint16_t *out,
@@ -152,6 +167,7 @@ static uint16_t poll_task(struct dpk_worker *w, uint64_t up)
 	struct rte_mbuf *pkts[DPK_BURST];
 	uint16_t out[DPK_BURST], n, total = 0;
 	uint8_t in[DPK_BURST];
+	bool by_port = w->stage->flags & DPK_STAGE_F_BY_PORT;
 	unsigned int q;
 
 	for (q = 0; q < w->nr_rxq; q++) {
@@ -165,6 +181,14 @@ static uint16_t poll_task(struct dpk_worker *w, uint64_t up)
 		w->stats.rx += n;
 		w->stats.stage += n;
 		total += n;
+		if (by_port) {
+			/* one decision for the burst (DPK_STAGE_F_BY_PORT) */
+			in[0] = rq->port;
+			w->stage->process(&w->stage_ctx, pkts, in, out, 1);
+			dpk_task_boundary("stage");
+			send_all(w, up, pkts, out[0], n);
+			continue;
+		}
 		memset(in, rq->port, n);
 		w->stage->process(&w->stage_ctx, pkts, in, out, n);
 		dpk_task_boundary("stage");
