@@ -123,6 +123,25 @@ static void symmetric(void **state)
 	memcpy(b, a, la);
 	reverse(b, 14, 16);
 	assert_int_equal(dpk_flow_hash(b, la), h);
+	/* IPv6 addresses alike in their first half (the order is decided
+	 * by the second), and each half counts */
+	memset(a + 14 + 24, 0x11, 8);
+	h = dpk_flow_hash(a, la);
+	memcpy(b, a, la);
+	reverse(b, 14, 16);
+	assert_int_equal(dpk_flow_hash(b, la), h);
+	b[14 + 8 + 15] ^= 1;
+	assert_int_not_equal(dpk_flow_hash(b, la), h);
+	memcpy(b, a, la);
+	b[14 + 8] ^= 1;
+	assert_int_not_equal(dpk_flow_hash(b, la), h);
+	/* the same IPv6 address both ways: the ports decide the order */
+	memcpy(a + 14 + 24, a + 14 + 8, 16);
+	h = dpk_flow_hash(a, la);
+	memcpy(b, a, la);
+	reverse(b, 14, 16);
+	assert_memory_not_equal(a, b, la);
+	assert_int_equal(dpk_flow_hash(b, la), h);
 }
 
 /* Toeplitz, as a NIC computes it, over @n bytes of @in with @key. */

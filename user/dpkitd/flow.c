@@ -41,6 +41,8 @@ static inline uint32_t mix_bytes(uint32_t h, const uint8_t *p, uint32_t n)
 		memcpy(&v, p, 4);
 		h = mix(h, v);
 	}
+	if (!n)
+		return h;
 	for (v = 0; n; n--)
 		v = v << 8 | *p++;
 	return mix(h, v);
@@ -63,45 +65,59 @@ static int has_ports(uint8_t proto)
 }
 
 /*
- * The addresses (@alen bytes each, at @a) and the ports (at @l4, or none)
- * in one order whichever way the packet goes: the lower endpoint first.
+ * The endpoints in one order whichever way the packet goes: the lower
+ * (address, port) first, as integers (any order does, as long as both
+ * directions agree). IPv4: each address one word, the ports one; IPv6:
+ * each address four.
  */
-static uint32_t mix_endpoints(uint32_t h, const uint8_t *a, uint32_t alen,
-			      const uint8_t *l4)
+static uint32_t mix_v4(uint32_t h, const uint8_t *a, const uint8_t *l4)
 {
-	uint32_t s4, d4;
-	uint16_t sp, dp;
-	int c, swap;
+	uint32_t s, d, t;
+	uint16_t sp = 0, dp = 0, tp;
 
-	/* Any order will do, as long as both directions agree: IPv4
-	 * addresses and ports as host-order integers (no memcmp call). */
-	if (alen == 4) {
-		memcpy(&s4, a, 4);
-		memcpy(&d4, a + 4, 4);
-		c = (s4 > d4) - (s4 < d4);
-	} else {
-		c = memcmp(a, a + alen, alen);
-	}
-	if (!c && l4) {
+	memcpy(&s, a, 4);
+	memcpy(&d, a + 4, 4);
+	if (l4) {
 		memcpy(&sp, l4, 2);
 		memcpy(&dp, l4 + 2, 2);
-		c = (sp > dp) - (sp < dp);
 	}
-	swap = c > 0;
+	if (s > d || (s == d && sp > dp)) {
+		t = s, s = d, d = t;
+		tp = sp, sp = dp, dp = tp;
+	}
+	h = mix(mix(h, s), d);
+	return l4 ? mix(h, (uint32_t)sp << 16 | dp) : h;
+}
 
-	h = mix_bytes(h, a + (swap ? alen : 0), alen);
-	h = mix_bytes(h, a + (swap ? 0 : alen), alen);
+static __attribute__((noinline)) uint32_t mix_v6(uint32_t h, const uint8_t *a,
+						    const uint8_t *l4)
+{
+	uint64_t s[2], d[2];
+	uint16_t sp = 0, dp = 0, tp;
+	const uint8_t *lo = a, *hi = a + 16;
+	int c;
+
+	memcpy(s, a, 16);
+	memcpy(d, a + 16, 16);
 	if (l4) {
-		h = mix_bytes(h, l4 + (swap ? 2 : 0), 2);
-		h = mix_bytes(h, l4 + (swap ? 0 : 2), 2);
+		memcpy(&sp, l4, 2);
+		memcpy(&dp, l4 + 2, 2);
 	}
-	return h;
+	c = s[0] != d[0] ? (s[0] > d[0]) - (s[0] < d[0]) :
+			   (s[1] > d[1]) - (s[1] < d[1]);
+	if (c > 0 || (!c && sp > dp)) {
+		lo = a + 16, hi = a;
+		tp = sp, sp = dp, dp = tp;
+	}
+	h = mix_bytes(h, lo, 16);
+	h = mix_bytes(h, hi, 16);
+	return l4 ? mix(h, (uint32_t)sp << 16 | dp) : h;
 }
 
 uint32_t dpk_flow_hash(const uint8_t *f, uint32_t len)
 {
-	uint32_t off = ETH_HLEN, h = 0x5eed, l4 = 0, alen;
-	const uint8_t *a;
+	uint32_t off = ETH_HLEN, h = 0x5eed, l4;
+	const uint8_t *ports;
 	uint16_t type;
 	uint8_t proto;
 
@@ -114,24 +130,20 @@ uint32_t dpk_flow_hash(const uint8_t *f, uint32_t len)
 	}
 	if (type == ETH_P_IP && len >= off + 20 && (f[off] >> 4) == 4) {
 		proto = f[off + 9];
-		a = f + off + 12;			/* saddr, daddr */
-		alen = 4;
+		l4 = off + (f[off] & 0xf) * 4;
 		/* ports only in the first fragment (offset 0) */
-		if (!((f[off + 6] & 0x1f) | f[off + 7]))
-			l4 = off + (f[off] & 0xf) * 4;
-	} else if (type == ETH_P_IPV6 && len >= off + 40 &&
-		   (f[off] >> 4) == 6) {
-		proto = f[off + 6];
-		a = f + off + 8;			/* saddr, daddr */
-		alen = 16;
-		l4 = off + 40;
-	} else {
-		return finish(mix_bytes(h, f, ETH_HLEN));
+		ports = !((f[off + 6] & 0x1f) | f[off + 7]) && has_ports(proto) &&
+			len >= l4 + 4 ? f + l4 : NULL;
+		return finish(mix_v4(mix(h, proto), f + off + 12, ports));
 	}
-	h = mix(h, proto);
-	h = mix_endpoints(h, a, alen, l4 && has_ports(proto) && len >= l4 + 4 ?
-				      f + l4 : NULL);
-	return finish(h);
+	if (type == ETH_P_IPV6 && len >= off + 40 && (f[off] >> 4) == 6) {
+		proto = f[off + 6];
+		l4 = off + 40;
+		ports = has_ports(proto) && len >= l4 + 4 ? f + l4 : NULL;
+		return finish(mix_v6(mix(h, proto), f + off + 8, ports));
+	}
+	/* not IP: the Ethernet addresses (three words) and the type */
+	return finish(mix(mix_bytes(h, f, 12), type));
 }
 
 void dpk_flow_symmetric_key(uint8_t *key, unsigned int len)
