@@ -101,6 +101,7 @@ void dpk_idle_kick(struct dpk_worker *pw)
 /* ---- ethdev: port 0 and 1, one queue each ---- */
 static unsigned int rx_supply, nr_tx;
 static bool rx_no_rss;		/* mbufs without the RSS hash */
+static uint32_t rx_rss;		/* their RSS hash (0: the burst index) */
 static void *qdata[2] = { (void *)1, (void *)2 }, *no_clbk[2];
 static struct dpk_worker w;
 
@@ -112,7 +113,7 @@ static uint16_t fake_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
 		stop = 1;	/* the loop ends after this pass */
 	(void)q;
 	for (i = 0; i < n && rx_supply; i++, rx_supply--) {
-		pkts[i] = mbuf_get(i);
+		pkts[i] = mbuf_get(rx_rss ? rx_rss : i);
 		if (rx_no_rss) {
 			pkts[i]->ol_flags = 0;
 			memset(rte_pktmbuf_mtod(pkts[i], uint8_t *), 0x11 * i, 60);
@@ -287,6 +288,7 @@ static int setup(void **state)
 	nr_tx_port[0] = nr_tx_port[1] = 0;
 	nr_process = process_n = 0;
 	rx_no_rss = false;
+	rx_rss = 0;
 	refuse_errno = 0;
 	return 0;
 }
@@ -435,6 +437,28 @@ static void rx_wakes_parked_peers(void **state)
  * type), its priority and the flow id: the RSS hash when the mbuf has
  * one, else the software hash of its headers.
  */
+/* An RSS hash wider than the flow id's 20 bits: its low 20 bits, and
+ * nothing of it in the event's other fields. */
+static void rx_flow_id_is_20_bits(void **state)
+{
+	const struct rte_event *e;
+
+	(void)state;
+	rx_supply = 1;
+	rx_rss = 0xfffffff7;
+	w.prio[0] = 64;
+	assert_int_equal(rx_task(&w, 3), 1);
+	e = &fifo[head % 1024];
+	assert_int_equal(e->flow_id, 0xffff7);
+	assert_int_equal(e->sub_event_type, 0);
+	assert_int_equal(e->event_type, RTE_EVENT_TYPE_ETHDEV);
+	assert_int_equal(e->op, RTE_EVENT_OP_NEW);
+	assert_int_equal(e->sched_type, RTE_SCHED_TYPE_ATOMIC);
+	assert_int_equal(e->queue_id, 0);
+	assert_int_equal(e->priority, 64);
+	assert_int_equal(e->impl_opaque, 0);
+}
+
 static void rx_events_carry_the_flow(void **state)
 {
 	const struct rte_event *e;
@@ -624,6 +648,7 @@ int main(void)
 		cmocka_unit_test_setup(rx_einval_is_a_bug, setup),
 		cmocka_unit_test_setup(parks_after_empty_passes, setup),
 		cmocka_unit_test_setup(rx_wakes_parked_peers, setup),
+		cmocka_unit_test_setup(rx_flow_id_is_20_bits, setup),
 		cmocka_unit_test_setup(rx_events_carry_the_flow, setup),
 		cmocka_unit_test_setup(stage_burst_to_one_port, setup),
 		cmocka_unit_test_setup(stage_burst_to_a_down_port, setup),

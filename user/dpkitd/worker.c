@@ -281,7 +281,11 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 		if (rq->sw_hash)	/* flow.c reads the headers */
 			for (i = 0; i < n; i++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-		/* One event built per queue, its flow id set per packet. */
+		/* One event built per queue; per packet, its word with the
+		 * flow id or'ed in (the word's low 20 bits on a little-endian
+		 * CPU) and the mbuf: two stores, where copying the template
+		 * and setting the bit-field took 13 instructions. */
+		RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
 		tmpl = (struct rte_event){
 			.op = RTE_EVENT_OP_NEW,
 			.sched_type = RTE_SCHED_TYPE_ATOMIC,
@@ -291,8 +295,7 @@ static uint16_t rx_task(struct dpk_worker *w, uint64_t up)
 			.priority = w->prio[rq->port],
 		};
 		for (i = 0; i < n; i++) {
-			evs[i] = tmpl;
-			evs[i].flow_id = flow_id(pkts[i]);
+			evs[i].event = tmpl.event | flow_id(pkts[i]);
 			evs[i].mbuf = pkts[i];
 		}
 		rte_errno = 0;
@@ -388,6 +391,10 @@ static uint16_t stage_task(struct dpk_worker *w, uint64_t up)
 	if (one_port(out, n) && out[0] < w->stage_ctx.nr_ports &&
 	    !(w->funnel >> out[0] & 1) && port_up(w, up, out[0])) {
 		tx_port(w, out[0], pkts, n);
+		return n;
+	}
+	if (!w->funnel) {	/* every port has a tx queue of this worker's */
+		send_by_port(w, up, pkts, out, n);
 		return n;
 	}
 	for (i = 0; i < n; i++) {
