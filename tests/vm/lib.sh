@@ -154,6 +154,23 @@ privileges() {
 		END { exit bad }' "$1"
 }
 
+# fallback_logged LOG PORT...: dpkitd's LOG says, for each PORT (rx-mode
+# adaptive on a PMD without rx interrupts, such as net_ring), that the
+# port has none and how its idle worker parks instead: sleeps or pauses, or
+# monitoring, up to 68 us, the time its 1024 rx descriptors take to fill at
+# its 10 Gb/s (Documentation/dpkitd.rst, "Idle"). Prints the first line.
+fallback_logged() {
+	local log=$1 port
+	shift
+	for port; do
+		grep -E "port $port: rx-mode adaptive: no rx interrupts" "$log" |
+			grep -E 'park in (sleeps|pauses)|monitoring' |
+			grep -q 'up to 68 us (1024 rx descriptors at its link speed' ||
+			return 1
+	done
+	grep -m1 'rx-mode adaptive: no rx interrupts' "$log"
+}
+
 # The virtio-serial port named dpkit.host (no udev in the guest).
 _host_port() {
 	local p
