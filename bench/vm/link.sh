@@ -14,7 +14,10 @@
 
 B=$DPKIT_BUILD/bench/vm
 flaps=${BENCH_FLAPS:-1000}
-D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:01)")
+# vmrun.py's MACs: 52:54:00:dc:HUB:INDEX; d0 is the only NIC (index 0)
+D0=$(bdf_of_netdev "$(netdev_by_mac 52:54:00:dc:01:00)")
+echo "$D0" | grep -qE '^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$' ||
+	{ not_ok "d0's virtio NIC found (got '$D0')"; finish; exit 1; }
 tmp=$(mktemp -d)
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

@@ -161,7 +161,7 @@ static int mode_read(const char *ifname, long n)
 {
 	struct dpkit_link_page pg;
 	struct mnl_socket *nl;
-	double up[5], rd[5], rt[5];
+	double up[5], rd[5], rt[5], med;
 	int idx = find_slot(&pg, ifname), r;
 	long nr = n / 1000 > 1000 ? n / 1000 : 1000;
 
@@ -173,12 +173,17 @@ static int mode_read(const char *ifname, long n)
 		rd[r] = ns_page_read(&pg, idx, n);
 		rt[r] = ns_rtnl(nl, if_nametoindex(ifname), nr);
 	}
+	/* median5() sorts: called before its min and max are read (the
+	 * order a call's arguments are evaluated in is unspecified) */
+	med = median5(up);
 	printf("bench: read_page_up_ns %.2f (%.2f-%.2f, %ld reads)\n",
-	       median5(up), up[0], up[4], n);
+	       med, up[0], up[4], n);
+	med = median5(rd);
 	printf("bench: read_page_slot_ns %.2f (%.2f-%.2f, %ld reads)\n",
-	       median5(rd), rd[0], rd[4], n);
+	       med, rd[0], rd[4], n);
+	med = median5(rt);
 	printf("bench: read_rtm_getlink_ns %.0f (%.0f-%.0f, %ld requests)\n",
-	       median5(rt), rt[0], rt[4], nr);
+	       med, rt[0], rt[4], nr);
 	mnl_socket_close(nl);
 	return 0;
 }
