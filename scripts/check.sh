@@ -54,7 +54,9 @@ declare -A matrix_scenarios=(
 debug_only="21-fuzz 22-stress"
 debug_in_check="21-fuzz 22-stress"
 # Scenarios too long for CI's budget: `make soak` runs them (tier vmsoak).
-soak_only="24-idle"
+# 10-packages: 8-10 minutes under TCG (the DKMS build in the guest); the
+# build tier checks the packages, lintian and the DKMS tree on the host.
+soak_only="24-idle 10-packages"
 debug_scenarios="08-kernel-regressions $debug_in_check"
 tiers=${*:-$all_tiers}
 
@@ -550,9 +552,6 @@ tier_vm() {
 		return
 	fi
 	initrd=$(stock_initrd) || { record vm 0 1 0; return; }
-	# The install scenario needs the packages (the build tier makes them).
-	ls "$O"/deb/*.deb > /dev/null 2>&1 ||
-		make --no-print-directory deb O="$O" > "$results/vm-deb.log" 2>&1
 	for scenario in tests/vm/[0-9]*.sh; do
 		name=$(basename "$scenario" .sh)
 		case " $debug_only $soak_only " in *" $name "*) continue ;; esac
@@ -640,12 +639,15 @@ tier_debug() {
 tier_vmsoak() {
 	local why initrd rel p=0 f=0 s=0 tp tf ts
 
-	say "vmsoak: $soak_only and 23-crash at every point on the Debian kernel $kver, 10-packages on 6.12"
+	say "vmsoak: $soak_only and 23-crash at every point on the Debian kernel $kver, 10-packages on 6.12 too"
 	if why=$(vm_tools_missing); then
 		skipped vmsoak "$why"
 		return
 	fi
 	initrd=$(stock_initrd) || { record vmsoak 0 1 0; return; }
+	# 10-packages needs the packages (the build tier makes them too).
+	ls "$O"/deb/*.deb > /dev/null 2>&1 ||
+		make --no-print-directory deb O="$O" > "$results/vmsoak-deb.log" 2>&1
 	# shellcheck disable=SC2086
 	vm_scenarios vmsoak "/boot/vmlinuz-$kver" "$initrd" kmod $soak_only
 	# 23-crash at every crash point (make check: five of them)
