@@ -153,10 +153,9 @@ static inline void send_out(struct dpk_worker *w, uint64_t up,
 			    struct rte_mbuf **pkts, const uint16_t *out,
 			    uint16_t n)
 {
-	/* The common case: the whole burst to one port that is up. */
-	if (likely(one_port(out, n)) && out[0] < w->stage_ctx.nr_ports &&
-	    port_up(w, up, out[0]))
-		tx_port(w, out[0], pkts, n);
+	/* The common case: the whole burst to one port. */
+	if (likely(one_port(out, n)))
+		send_all(w, up, pkts, out[0], n);
 	else
 		send_by_port(w, up, pkts, out, n);
 }
